@@ -1,0 +1,44 @@
+using Bpm.Bosh;
+
+namespace Bpm.Config;
+
+// The original's checks, in its order and with its messages (contract §3), plus env names,
+// which the original let through to produce a broken environment.
+public static class ConfigValidator
+{
+    public static List<ConfigError> Validate(string file, string job, JobConfig config)
+    {
+        var errors = new List<ConfigError>();
+        foreach (var p in config.Processes)
+            foreach (var (at, message) in Validate(job, p))
+                errors.Add(new ConfigError(file, at.Line, at.Column, message));
+        return errors;
+    }
+
+    public static IEnumerable<(SourcePosition At, string Message)> Validate(string job, ProcessConfig p)
+    {
+        if (p.Name == "") yield return (p.At, "invalid config: name");
+        if (p.Executable == "") yield return (p.At, "invalid config: executable");
+        foreach (var v in p.AdditionalVolumes)
+            if (VolumeError(job, v.Path) is { } msg) yield return (v.At, msg);
+        if (p.ShutdownSignal is not (null or "" or "TERM" or "INT"))
+            yield return (p.At, $"shutdown signal should either be 'TERM' or 'INT' (or left unspecified), but got '{p.ShutdownSignal}'");
+        foreach (var (key, _) in p.Env)
+            if (key == "" || key.Contains('=') || key.Contains('\0') || key.Contains('\n'))
+                yield return (p.At, $"invalid environment variable name: {Quote(key)}");
+    }
+
+    public static string? VolumeError(string job, string path)
+    {
+        var clean = PathText.Clean(path);
+        if (clean != path) return $"volume path must be canonical, expected {clean} but got {path}";
+        var root = BoshRoot.Internal;
+        if (path == $"{root}/data/{job}" || path == $"{root}/store/{job}")
+            return $"invalid volume path: {path} cannot conflict with default job data or store directories";
+        if (!path.StartsWith(root + "/", StringComparison.Ordinal))
+            return $"invalid volume path: {path} must be within {root}";
+        return null;
+    }
+
+    private static string Quote(string s) => System.Text.Json.JsonSerializer.Serialize(s, Logging.LogJson.Default.String);
+}

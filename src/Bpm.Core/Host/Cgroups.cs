@@ -1,0 +1,52 @@
+using Bpm.Interop;
+
+namespace Bpm.Host;
+
+// The cgroup side of the host: where bpm itself sits, and the v1 hierarchies that runc needs
+// mounted when no init system has done it.
+public static class Cgroups
+{
+    public const string Mount = "/sys/fs/cgroup";
+
+    // bpm's own cgroup, the parent of every container it starts. On v1 the memory hierarchy's
+    // path is used: that is where the limits that matter to jobs are accounted.
+    public static string OwnPath(string? procSelfCgroup = null)
+    {
+        var lines = (procSelfCgroup ?? File.ReadAllText("/proc/self/cgroup")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string? unified = null, memory = null, first = null;
+        foreach (var line in lines)
+        {
+            var parts = line.Split(':', 3);
+            if (parts.Length != 3) continue;
+            if (parts[1] == "") unified = parts[2];
+            else
+            {
+                first ??= parts[2];
+                if (parts[1].Split(',').Contains("memory")) memory = parts[2];
+            }
+        }
+        return memory ?? first ?? unified ?? "/";
+    }
+
+    // Mounts the v1 hierarchies under /sys/fs/cgroup, grouped as this process's own cgroups are.
+    public static void EnsureV1Mounted()
+    {
+        if (File.Exists(Path.Join(Mount, "cgroup.controllers"))) return;
+        var mounts = MountInfo.MountPoints().ToHashSet();
+        if (!mounts.Contains(Mount))
+        {
+            Directory.CreateDirectory(Mount);
+            if (Libc.Mount("cgroup", Mount, "tmpfs", 0, "mode=755") != 0) throw Libc.Error("mount tmpfs", Mount);
+        }
+        foreach (var line in File.ReadAllLines("/proc/self/cgroup"))
+        {
+            var parts = line.Split(':', 3);
+            if (parts.Length != 3 || parts[1] == "") continue;
+            var name = parts[1].StartsWith("name=", StringComparison.Ordinal) ? parts[1]["name=".Length..] : parts[1];
+            var target = Path.Join(Mount, name);
+            if (mounts.Contains(target)) continue;
+            Directory.CreateDirectory(target);
+            if (Libc.Mount("cgroup", target, "cgroup", 0, parts[1]) != 0) throw Libc.Error("mount cgroup", target);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Bpm.Interop;
+
+namespace Bpm.Host;
+
+// Starts programs with chosen descriptors as their stdin/stdout/stderr. System.Diagnostics.Process
+// cannot hand a child an arbitrary descriptor, and a detached container must write straight into
+// its log files after bpm has exited.
+public static class ChildProcess
+{
+    public const int Inherit = -1;
+
+    public static unsafe int Spawn(string path, IReadOnlyList<string> args, int stdin = Inherit, int stdout = Inherit, int stderr = Inherit)
+    {
+        var argv = new List<string> { path };
+        argv.AddRange(args);
+        var env = new List<string>();
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            env.Add($"{e.Key}={e.Value}");
+
+        var allocated = new List<nint>();
+        try
+        {
+            var argvPtrs = ToPointers(argv, allocated);
+            var envPtrs = ToPointers(env, allocated);
+            byte* actions = stackalloc byte[Libc.FileActionsSize];
+            byte* attr = stackalloc byte[Libc.SpawnAttrSize];
+            byte* empty = stackalloc byte[Libc.SigSetSize];
+            byte* all = stackalloc byte[Libc.SigSetSize];
+            Libc.FileActionsInit(actions);
+            Libc.SpawnAttrInit(attr);
+            try
+            {
+                if (stdin != Inherit) Libc.FileActionsAddDup2(actions, stdin, 0);
+                if (stdout != Inherit) Libc.FileActionsAddDup2(actions, stdout, 1);
+                if (stderr != Inherit) Libc.FileActionsAddDup2(actions, stderr, 2);
+                // The runtime blocks and ignores some signals (SIGPIPE); children start clean.
+                Libc.SigEmptySet(empty);
+                Libc.SigFillSet(all);
+                Libc.SpawnAttrSetSigMask(attr, empty);
+                Libc.SpawnAttrSetSigDefault(attr, all);
+                Libc.SpawnAttrSetFlags(attr, Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF);
+                fixed (nint* a = argvPtrs)
+                fixed (nint* e = envPtrs)
+                {
+                    int rc = Libc.PosixSpawn(out var pid, path, actions, attr, a, e);
+                    if (rc != 0) throw new SyscallException("exec", path, rc);
+                    return pid;
+                }
+            }
+            finally
+            {
+                Libc.FileActionsDestroy(actions);
+                Libc.SpawnAttrDestroy(attr);
+            }
+        }
+        finally
+        {
+            foreach (var p in allocated) Marshal.FreeCoTaskMem(p);
+        }
+    }
+
+    // Waits for a child and returns its exit code, or 128+N when killed by signal N (as a shell does).
+    public static int Wait(int pid)
+    {
+        while (true)
+        {
+            if (Libc.WaitPid(pid, out var status, 0) >= 0)
+            {
+                int sig = status & 0x7f;
+                return sig == 0 ? (status >> 8) & 0xff : 128 + sig;
+            }
+            if (Marshal.GetLastPInvokeError() != Libc.EINTR) throw Libc.Error("waitpid");
+        }
+    }
+
+    public static int Run(string path, IReadOnlyList<string> args, int stdin = Inherit, int stdout = Inherit, int stderr = Inherit) =>
+        Wait(Spawn(path, args, stdin, stdout, stderr));
+
+    // Runs a program and collects its stdout and stderr.
+    public static unsafe (int ExitCode, string Stdout, string Stderr) Capture(string path, IReadOnlyList<string> args)
+    {
+        using var devnull = Fd.Open("/dev/null", Libc.O_RDONLY | Libc.O_CLOEXEC);
+        var (outR, outW) = Fd.Pipe();
+        var (errR, errW) = Fd.Pipe();
+        int pid;
+        using (outW)
+        using (errW)
+            pid = Spawn(path, args, devnull.Value, outW.Value, errW.Value);
+        string stdout, stderr;
+        using (outR)
+        using (errR)
+        {
+            var errTask = Task.Run(() => ReadAll(errR));
+            stdout = ReadAll(outR);
+            stderr = errTask.GetAwaiter().GetResult();
+        }
+        return (Wait(pid), stdout, stderr);
+    }
+
+    private static unsafe string ReadAll(Fd fd)
+    {
+        var ms = new MemoryStream();
+        var buf = new byte[16384];
+        fixed (byte* p = buf)
+        {
+            while (true)
+            {
+                var n = Libc.Read(fd.Value, p, buf.Length);
+                if (n > 0) { ms.Write(buf, 0, (int)n); continue; }
+                if (n == 0) break;
+                if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
+                break;
+            }
+        }
+        return Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length);
+    }
+
+    private static nint[] ToPointers(List<string> strings, List<nint> allocated)
+    {
+        var result = new nint[strings.Count + 1];
+        for (int i = 0; i < strings.Count; i++)
+        {
+            var p = Marshal.StringToCoTaskMemUTF8(strings[i]);
+            allocated.Add(p);
+            result[i] = p;
+        }
+        return result;
+    }
+}

@@ -1,0 +1,47 @@
+using System.Runtime.InteropServices;
+using Bpm.Interop;
+
+namespace Bpm.Host;
+
+// An owned file descriptor.
+public sealed class Fd : SafeHandle
+{
+    public Fd(int fd) : base(-1, true) => SetHandle(fd);
+
+    public override bool IsInvalid => handle == -1;
+    public int Value => (int)handle;
+
+    protected override bool ReleaseHandle() => Libc.Close((int)handle) == 0;
+
+    internal static Fd Open(string path, int flags, uint mode = 0)
+    {
+        int fd = Libc.Open(path, flags | Libc.O_CLOEXEC, mode);
+        if (fd < 0) throw Libc.Error("open", path);
+        return new Fd(fd);
+    }
+
+    public static unsafe (Fd Read, Fd Write) Pipe()
+    {
+        int* fds = stackalloc int[2];
+        if (Libc.Pipe2(fds, Libc.O_CLOEXEC) != 0) throw Libc.Error("pipe");
+        return (new Fd(fds[0]), new Fd(fds[1]));
+    }
+
+    public unsafe void WriteAll(ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+        {
+            int off = 0;
+            while (off < data.Length)
+            {
+                var n = Libc.Write(Value, p + off, data.Length - off);
+                if (n < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
+                    throw Libc.Error("write");
+                }
+                off += (int)n;
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Runtime.InteropServices;
+using Bpm.Interop;
+
+namespace Bpm.Host;
+
+// An exclusive flock on a lock file, held until disposed (or until the process dies, which is
+// what makes a killed bpm leave nothing locked).
+public sealed class FileLock : IDisposable
+{
+    private readonly Fd _fd;
+
+    private FileLock(Fd fd) => _fd = fd;
+
+    public static FileLock Acquire(string path)
+    {
+        Directories.EnsureRootOwned(Path.GetDirectoryName(path)!);
+        var fd = Fd.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_NOFOLLOW, 0x180);
+        while (Libc.Flock(fd.Value, Libc.LOCK_EX) != 0)
+        {
+            if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
+            var e = Libc.Error("flock", path);
+            fd.Dispose();
+            throw e;
+        }
+        return new FileLock(fd);
+    }
+
+    public void Dispose() => _fd.Dispose();
+}

@@ -1,0 +1,14 @@
+namespace Bpm.Host;
+
+// What the host offers, read once per command.
+public sealed record HostFeatures(bool SwapLimit, bool Systemd, bool CgroupV2Only)
+{
+    public static HostFeatures Detect()
+    {
+        bool v2Only = File.Exists("/sys/fs/cgroup/cgroup.controllers");
+        bool swap = v2Only
+            ? File.Exists(Path.Join("/sys/fs/cgroup", Cgroups.OwnPath(), "memory.swap.max")) || File.Exists("/sys/fs/cgroup/init.scope/memory.swap.max")
+            : File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes");
+        return new HostFeatures(swap, Directory.Exists("/run/systemd/system"), v2Only);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Runtime.InteropServices;
+using Bpm.Interop;
+
+namespace Bpm.Host;
+
+// Files bpm writes as root in directories a job can write to. A job could plant a symlink or a
+// hard link there to make root write somewhere else, so opens never follow a final symlink and
+// refuse a file that has another name.
+public static class SafeFiles
+{
+    public static Fd OpenAppend(string path, uint uid, uint gid)
+    {
+        int fd = Libc.Open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND | Libc.O_NOFOLLOW | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0x180 /* 0600 */);
+        if (fd < 0)
+        {
+            if (Marshal.GetLastPInvokeError() == Libc.ELOOP) throw new BpmException($"refusing to open symlink at {path}");
+            throw Libc.Error("open", path);
+        }
+        var file = new Fd(fd);
+        try
+        {
+            var st = Stat(file);
+            if ((st.Mode & Libc.S_IFMT) != Libc.S_IFREG) throw new BpmException($"refusing to open non-regular file at {path}");
+            if (st.Nlink > 1) throw new BpmException($"refusing to open hard-linked file at {path}");
+            if (Libc.Fchown(fd, uid, gid) != 0) throw Libc.Error("chown", path);
+            if (Libc.Fchmod(fd, 0x180) != 0) throw Libc.Error("chmod", path);
+            return file;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    // Creates or replaces a root-owned file; the caller owns the directory, so replacing by
+    // rename cannot be redirected.
+    public static void WriteAtomic(string path, ReadOnlySpan<byte> content, uint mode = 0x1a4 /* 0644 */)
+    {
+        var tmp = path + ".tmp-" + Environment.ProcessId;
+        using (var fd = Fd.Open(tmp, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_TRUNC | Libc.O_NOFOLLOW, mode))
+            fd.WriteAll(content);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    internal static Libc.Statx Stat(Fd fd)
+    {
+        if (Libc.StatxCall(fd.Value, "", Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out var st) != 0) throw Libc.Error("stat");
+        return st;
+    }
+
+    // lstat: null when nothing is there.
+    internal static Libc.Statx? LStat(string path)
+    {
+        if (Libc.StatxCall(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, out var st) == 0) return st;
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno is Libc.ENOENT or Libc.ENOTDIR) return null;
+        throw new SyscallException("stat", path, errno);
+    }
+}

@@ -1,0 +1,16 @@
+namespace Bpm.Host;
+
+// Finds helper programs (tail, strace) on PATH.
+public static class Tools
+{
+    public static string Find(string name)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin").Split(':'))
+        {
+            if (dir == "") continue;
+            var candidate = Path.Join(dir, name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new BpmException($"{name} not found on PATH");
+    }
+}

@@ -1,0 +1,11 @@
+using System.Runtime.InteropServices;
+
+namespace Bpm.Interop;
+
+internal static partial class Libc
+{
+    internal const ulong MS_BIND = 0x1000, MS_REC = 0x4000, MS_SHARED = 1 << 20;
+
+    [LibraryImport(Name, EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Mount(string? source, string target, string? fstype, ulong flags, string? data);
+}

@@ -1,0 +1,24 @@
+using System.Runtime.InteropServices;
+
+namespace Bpm.Interop;
+
+internal static partial class Libc
+{
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct Passwd
+    {
+        public nint Name;
+        public nint Password;
+        public uint Uid;
+        public uint Gid;
+        public nint Gecos;
+        public nint Dir;
+        public nint Shell;
+    }
+
+    [LibraryImport(Name, EntryPoint = "getpwnam_r", StringMarshalling = StringMarshalling.Utf8)]
+    internal static unsafe partial int GetPwNamR(string name, out Passwd pwd, byte* buf, nint buflen, out nint result);
+
+    [LibraryImport(Name, EntryPoint = "geteuid")]
+    internal static partial uint Geteuid();
+}

@@ -1,0 +1,24 @@
+using System.Text;
+using System.Text.Json;
+using Bpm.Host;
+using Bpm.Oci;
+
+namespace Bpm.Lifecycle;
+
+// data/bpm/bundles/JOB/PROC: config.json and an empty rootfs/. Root's alone.
+public static class Bundle
+{
+    public static void Write(string dir, Oci.Spec spec)
+    {
+        Directories.EnsureRootOwned(Path.GetDirectoryName(dir)!);
+        Directories.EnsureRootOwned(dir);
+        // The container's "/" must be traversable by the job's user.
+        Directories.EnsureRootOwned(Path.Join(dir, "rootfs"), 0x1ed /* 0755 */);
+        SafeFiles.WriteAtomic(Path.Join(dir, "config.json"), Encoding.UTF8.GetBytes(JsonSerializer.Serialize(spec, OciJson.Default.Spec)));
+    }
+
+    public static void Remove(string dir)
+    {
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+}

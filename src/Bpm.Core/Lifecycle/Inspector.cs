@@ -1,0 +1,17 @@
+namespace Bpm.Lifecycle;
+
+// bpm pid, shell and trace all need the running process's pid.
+public static class Inspector
+{
+    public const string NotRunning = "process is not running or could not be found";
+
+    public static int RunningPid(BpmContext ctx, string job, string? process)
+    {
+        var jp = JobLoader.Load(ctx.Root, job, process);
+        Runc.RuncState? state;
+        try { state = ctx.Runc.State(jp.ContainerId); }
+        catch (Runc.RuncStateException) { state = null; }
+        if (state is not { Status: "running" } || state.Pid <= 0) throw new BpmException(NotRunning);
+        return state.Pid;
+    }
+}

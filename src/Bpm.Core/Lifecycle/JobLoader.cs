@@ -1,0 +1,36 @@
+using Bpm.Bosh;
+using Bpm.Config;
+
+namespace Bpm.Lifecycle;
+
+public static class JobLoader
+{
+    // Job and process names become path components and container IDs; anything that could
+    // climb out of a directory is refused before it reaches the filesystem.
+    public static void CheckName(string kind, string name)
+    {
+        if (name is "" or "." or ".." || name.Contains('/') || name.Contains('\0') || name.Length > 200)
+            throw new BpmException($"invalid {kind} name: \"{name}\"");
+    }
+
+    public static JobConfig LoadConfig(BoshRoot root, string job)
+    {
+        CheckName("job", job);
+        var file = root.ConfigPath(job);
+        var (config, errors) = ConfigParser.ParseFile(file);
+        if (config is null) throw new ConfigException(errors);
+        var invalid = ConfigValidator.Validate(file, job, config);
+        if (invalid.Count > 0) throw new ConfigException(invalid);
+        return config;
+    }
+
+    public static JobProcess Load(BoshRoot root, string job, string? process)
+    {
+        var config = LoadConfig(root, job);
+        var name = string.IsNullOrEmpty(process) ? job : process;
+        CheckName("process", name);
+        var proc = config.Find(name)
+            ?? throw new BpmException($"process \"{name}\" not present in job configuration ({root.ConfigPath(job)})");
+        return new JobProcess(new JobPaths(root, job, name), proc);
+    }
+}

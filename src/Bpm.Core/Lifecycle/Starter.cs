@@ -1,0 +1,64 @@
+using Bpm.Host;
+using Bpm.Logging;
+using Bpm.Spec;
+
+namespace Bpm.Lifecycle;
+
+// bpm start: one process of a job, detached, under the job lock.
+public static class Starter
+{
+    public static void Start(BpmContext ctx, string job, string? process)
+    {
+        var jp = LoadForCommand(ctx, job, process, "start");
+        using var held = FileLock.Acquire(jp.Paths.LockFile);
+        using var log = new BpmLog("start", jp.Job, jp.Process);
+        var vcap = Users.Lookup(Users.Vcap);
+        OpenLog(log, jp, vcap);
+        log.Info("starting");
+        try
+        {
+            if (ContainerRecovery.RunningOrCleared(ctx.Runc, jp.ContainerId, log) is not null)
+            {
+                log.Info("process-already-running");
+                return;
+            }
+            var specCtx = SpecFactory.Context(ctx, jp, vcap);
+            HostPreparation.Prepare(ctx, jp, vcap);
+            using var logs = HostPreparation.OpenLogs(jp, vcap);
+            PreStartHook.Run(ctx, jp, specCtx, logs, log);
+            Bundle.Write(jp.Paths.BundleDir, SpecBuilder.Build(jp.Config, specCtx));
+            int code = ctx.Runc.RunDetached(jp.Paths.BundleDir, jp.ContainerId, jp.Paths.PidFile, logs.Stdout, logs.Stderr);
+            if (code != 0)
+            {
+                if (ctx.Runc.Exists(jp.ContainerId)) ctx.Runc.Delete(jp.ContainerId, force: true);
+                throw new BpmException($"failed to start job-process: runc run exited with status {code} (see {jp.Paths.Stderr})");
+            }
+            log.Info("complete");
+        }
+        catch (BpmException e)
+        {
+            log.Error("failed", e.Message);
+            throw;
+        }
+    }
+
+    // The original wraps config problems for start and run in this prefix.
+    internal static JobProcess LoadForCommand(BpmContext ctx, string job, string? process, string command)
+    {
+        try
+        {
+            return JobLoader.Load(ctx.Root, job, process);
+        }
+        catch (Config.ConfigException e) when (command is "start" or "run")
+        {
+            throw new BpmException($"failed to parse job configuration: {e.Message}", e);
+        }
+    }
+
+    // bpm.log sits in the job's log dir, which the first start creates.
+    internal static void OpenLog(BpmLog log, JobProcess jp, UserIds vcap)
+    {
+        Directories.Create(jp.Paths.LogDir, vcap.Uid, vcap.Gid);
+        log.Open(jp.Paths.BpmLog, vcap);
+    }
+}

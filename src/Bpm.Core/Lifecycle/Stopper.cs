@@ -1,0 +1,70 @@
+using Bpm.Host;
+using Bpm.Logging;
+
+namespace Bpm.Lifecycle;
+
+// bpm stop: the shutdown signal, up to 15 s, QUIT, up to 2 s, then a forced delete. Waiting is
+// on the container's init process itself, so a job that exits at once is stopped at once.
+public static class Stopper
+{
+    public static void Stop(BpmContext ctx, string job, string? process)
+    {
+        var jp = Starter.LoadForCommand(ctx, job, process, "stop");
+        using var held = FileLock.Acquire(jp.Paths.LockFile);
+        using var log = new BpmLog("stop", jp.Job, jp.Process);
+        var vcap = Users.Lookup(Users.Vcap);
+        Starter.OpenLog(log, jp, vcap);
+        log.Info("starting");
+        try
+        {
+            var runc = ctx.Runc;
+            Runc.RuncState? state;
+            try
+            {
+                state = runc.State(jp.ContainerId);
+            }
+            catch (Runc.RuncStateException e)
+            {
+                // Unreadable state: nothing to signal, but the container must still go.
+                log.Error("corrupt-state", e.Message);
+                ContainerRecovery.RunningOrCleared(runc, jp.ContainerId, log);
+                state = null;
+            }
+
+            if (state is null)
+            {
+                log.Info("job-already-stopped");
+            }
+            else
+            {
+                if (state.Status == "running") Signal(runc, jp, state.Pid, log);
+                runc.Delete(jp.ContainerId, force: true);
+            }
+            Bundle.Remove(jp.Paths.BundleDir);
+            if (File.Exists(jp.Paths.PidFile)) File.Delete(jp.Paths.PidFile);
+            log.Info("complete");
+        }
+        catch (BpmException e)
+        {
+            log.Error("failed", e.Message);
+            throw;
+        }
+    }
+
+    private static void Signal(Runc.RuncClient runc, JobProcess jp, int pid, BpmLog log)
+    {
+        using var watch = ProcessWatch.Open(pid);
+        var signal = StopSequence.ShutdownSignal(jp.Config);
+        try { runc.Kill(jp.ContainerId, signal); }
+        catch (BpmException e) { log.Error("failed-to-signal", e.Message, ("signal", signal)); }
+        if (watch.WaitForExit(StopSequence.Grace))
+        {
+            log.Info("process-exited", ("signal", signal));
+            return;
+        }
+        log.Info("sending-sigquit");
+        try { runc.Kill(jp.ContainerId, "QUIT"); }
+        catch (BpmException e) { log.Error("failed-to-signal", e.Message, ("signal", "QUIT")); }
+        if (!watch.WaitForExit(StopSequence.QuitGrace)) log.Info("forcefully-deleting");
+    }
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Bpm.Host;
+
+namespace Bpm.Logging;
+
+// bpm.log in the job's log dir: JSON lines, "bpm.<command>.<event>" messages.
+// Logging must never be the reason a command fails, so write errors are swallowed.
+public sealed class BpmLog(string command, string job, string process) : IDisposable
+{
+    private Fd? _file;
+
+    public void Open(string path, UserIds owner) => _file ??= SafeFiles.OpenAppend(path, owner.Uid, owner.Gid);
+
+    public void Info(string eventName, params (string Key, string Value)[] data) => Write("info", eventName, null, data);
+
+    public void Error(string eventName, string error, params (string Key, string Value)[] data) => Write("error", eventName, error, data);
+
+    private void Write(string level, string eventName, string? error, (string Key, string Value)[] extra)
+    {
+        if (_file is null) return;
+        var data = new Dictionary<string, string> { ["job"] = job, ["process"] = process, ["session"] = "1" };
+        foreach (var (k, v) in extra) data[k] = v;
+        if (error is not null) data["error"] = error;
+        var entry = new LogEntry(Timestamp(DateTime.UtcNow), level, "bpm", $"bpm.{command}.{eventName}", data);
+        var line = JsonSerializer.Serialize(entry, LogJson.Default.LogEntry) + "\n";
+        try { _file.WriteAll(Encoding.UTF8.GetBytes(line)); }
+        catch (BpmException) { }
+    }
+
+    // RFC 3339 with nanoseconds and trailing zeros trimmed, as Go writes it.
+    public static string Timestamp(DateTime utc)
+    {
+        var frac = utc.ToString("fffffff", CultureInfo.InvariantCulture).TrimEnd('0');
+        return utc.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture) + (frac == "" ? "" : "." + frac) + "Z";
+    }
+
+    public void Dispose() => _file?.Dispose();
+}

@@ -1,0 +1,157 @@
+using Bpm.Bosh;
+using Bpm.Config;
+using Bpm.Oci;
+
+namespace Bpm.Spec;
+
+// The one place that turns a process's configuration into its OCI spec (contract §5).
+public static class SpecBuilder
+{
+    public const string DefaultLang = "en_US.UTF-8";
+
+    private static readonly string[] SystemDirs = ["/bin", "/etc", "/lib", "/lib64", "/sbin", "/usr"];
+    private static readonly string[] OptionalSystemDirs = ["/run/resolvconf", "/run/systemd/resolve"];
+
+    public static readonly IReadOnlyList<string> MaskedPaths =
+        ["/etc/sv", "/proc/kcore", "/proc/latency_stats", "/proc/sched_debug", "/proc/timer_list", "/proc/timer_stats", "/sys/firmware"];
+
+    public static readonly IReadOnlyList<string> ReadonlyPaths =
+        ["/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+
+    public static Oci.Spec Build(ProcessConfig proc, SpecContext ctx) => Build(proc, ctx, proc.Executable, proc.Args);
+
+    // The pre-start hook runs in the same container shape as the process, with its own command.
+    public static Oci.Spec Build(ProcessConfig proc, SpecContext ctx, string executable, IReadOnlyList<string> args)
+    {
+        var paths = ctx.Paths;
+        var root = paths.Root;
+        bool privileged = proc.Unsafe.Privileged;
+
+        var caps = privileged ? CapabilityNames.Privileged : CapabilityNames.FromConfig(proc.Capabilities);
+        var rlimits = new List<Rlimit>();
+        if (proc.Limits.OpenFiles is { } nofile) rlimits.Add(new Rlimit("RLIMIT_NOFILE", nofile, nofile));
+        if (proc.Limits.CoreFileSize is { } core) rlimits.Add(new Rlimit("RLIMIT_CORE", core, core));
+
+        var process = new Oci.Process
+        {
+            User = privileged ? new User() : new User { Uid = ctx.Vcap.Uid, Gid = ctx.Vcap.Gid },
+            Args = [root.TiniInternal, "-w", "-s", "--", executable, .. args],
+            Env = Environment(proc, paths),
+            Cwd = string.IsNullOrEmpty(proc.WorkDir) ? root.ToInternal(paths.JobDir) : proc.WorkDir,
+            Capabilities = new Capabilities
+            {
+                Bounding = caps,
+                Effective = privileged ? caps : [],
+                Inheritable = caps,
+                Permitted = caps,
+                Ambient = caps,
+            },
+            Rlimits = rlimits.Count > 0 ? rlimits : null,
+            NoNewPrivileges = !privileged,
+        };
+
+        var mounts = Mounts(proc, ctx);
+        if (privileged) mounts = mounts.Select(m => m with { Options = m.Options?.Where(o => o != "nosuid").ToList() }).ToList();
+
+        List<Namespace> namespaces = [new("ipc"), new("mount")];
+        if (!proc.Unsafe.HostPidNamespace) namespaces.Add(new("pid"));
+        namespaces.Add(new("uts"));
+
+        Resources? resources = null;
+        if (proc.Limits.Memory is not null || proc.Limits.Processes is not null)
+        {
+            resources = new Resources
+            {
+                Memory = proc.Limits.Memory is { } mem
+                    ? new MemoryLimits { Limit = mem, Swap = ctx.Features.SwapLimit ? mem : null }
+                    : null,
+                Pids = proc.Limits.Processes is { } pids ? new PidsLimit(pids) : null,
+            };
+        }
+
+        return new Oci.Spec
+        {
+            Process = process,
+            Root = new Root { Path = Path.Join(paths.BundleDir, "rootfs") },
+            Mounts = mounts,
+            Linux = new Linux
+            {
+                Resources = resources,
+                CgroupsPath = CgroupsPath(paths.ContainerId, ctx),
+                Namespaces = namespaces,
+                Seccomp = privileged ? null : SeccompProfile.Default,
+                RootfsPropagation = "private",
+                MaskedPaths = privileged ? null : MaskedPaths,
+                ReadonlyPaths = privileged ? null : ReadonlyPaths,
+            },
+        };
+    }
+
+    public static string CgroupsPath(string containerId, SpecContext ctx)
+    {
+        if (ctx.Features.Systemd) return $"system.slice:bpm:{containerId}";
+        var parts = ctx.CgroupParent.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return "/" + string.Join('/', [.. parts, containerId]);
+    }
+
+    private static List<string> Environment(ProcessConfig proc, JobPaths paths)
+    {
+        var root = paths.Root;
+        var env = proc.Env.Select(kv => $"{kv.Key}={kv.Value}").ToList();
+        bool Has(string key) => proc.Env.Any(kv => kv.Key == key);
+        if (!Has("TMPDIR")) env.Add("TMPDIR=" + root.ToInternal(paths.TmpDir));
+        if (!Has("LANG")) env.Add("LANG=" + DefaultLang);
+        if (!Has("PATH")) env.Add($"PATH={root.ToInternal(paths.JobDir)}/bin:/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.");
+        if (!Has("HOME")) env.Add("HOME=" + root.ToInternal(paths.DataDir));
+        return env;
+    }
+
+    private static List<Mount> Mounts(ProcessConfig proc, SpecContext ctx)
+    {
+        var paths = ctx.Paths;
+        var root = paths.Root;
+        string In(string external) => root.ToInternal(external);
+
+        var all = new List<Mount>(MountOptions.Defaults);
+        foreach (var dir in SystemDirs)
+            if (ctx.DirectoryExists(dir)) all.Add(MountOptions.Bind(dir, dir, exec: true));
+        foreach (var dir in OptionalSystemDirs)
+            if (ctx.DirectoryExists(dir)) all.Add(MountOptions.Bind(dir, dir, exec: true));
+
+        var bosh = new List<Mount>
+        {
+            MountOptions.Bind(paths.TmpDir, "/tmp", recursive: true, writable: true),
+            MountOptions.Bind(paths.TmpDir, "/var/tmp", recursive: true, writable: true),
+            MountOptions.Bind(paths.TmpDir, In(paths.TmpDir), recursive: true, writable: true),
+            MountOptions.Bind(paths.DataPackagesDir, In(paths.DataPackagesDir), exec: true),
+            MountOptions.Bind(paths.PackagesDir, In(paths.PackagesDir), exec: true),
+            MountOptions.Bind(paths.JobDir, In(paths.JobDir), exec: true),
+            MountOptions.Bind(paths.LogDir, In(paths.LogDir), recursive: true, writable: true),
+        };
+        if (proc.EphemeralDisk) bosh.Add(MountOptions.Bind(paths.DataDir, In(paths.DataDir), recursive: true, writable: true));
+        if (proc.PersistentDisk) bosh.Add(MountOptions.Bind(paths.StoreDir, In(paths.StoreDir), recursive: true, writable: true));
+        all.AddRange(bosh);
+
+        foreach (var v in proc.AdditionalVolumes)
+            all.Add(VolumeMount(root, v, v.Path));
+
+        foreach (var v in proc.Unsafe.UnrestrictedVolumes)
+        {
+            foreach (var match in ctx.Glob(root.ToExternal(v.Path)))
+            {
+                var dest = In(match);
+                // A BOSH directory already mounted with its own options keeps them.
+                if (bosh.Any(m => PathText.IsWithin(dest, m.Destination))) continue;
+                all.Add(VolumeMount(root, v, dest));
+            }
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return all.Where(m => seen.Add(m.Destination))
+            .OrderBy(m => PathText.Depth(m.Destination))
+            .ToList();
+    }
+
+    private static Mount VolumeMount(BoshRoot root, Volume v, string destination) =>
+        MountOptions.Bind(root.ToExternal(destination), destination, recursive: true, exec: v.AllowExecutions, writable: v.Writable);
+}

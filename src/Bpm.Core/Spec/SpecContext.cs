@@ -1,0 +1,17 @@
+using Bpm.Bosh;
+using Bpm.Host;
+
+namespace Bpm.Spec;
+
+// Everything about the host that the spec depends on, gathered up front so that building the
+// spec stays a pure function (and golden tests can pin it down).
+public sealed record SpecContext
+{
+    public required JobPaths Paths { get; init; }
+    public required UserIds Vcap { get; init; }
+    public required HostFeatures Features { get; init; }
+    public required string CgroupParent { get; init; }
+    public required Func<string, bool> DirectoryExists { get; init; }
+    // Expands a host-side glob to the host paths it matches.
+    public required Func<string, IReadOnlyList<string>> Glob { get; init; }
+}

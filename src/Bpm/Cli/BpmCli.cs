@@ -1,0 +1,76 @@
+using System.CommandLine;
+using Bpm.Host;
+
+namespace Bpm.Cli;
+
+// The command tree and the rules every command shares: root only, "Error: ..." on stderr, exit 1.
+public static class BpmCli
+{
+    public const string RootRequired = "bpm must be run as root. Please run 'sudo -i' to become the root user.";
+
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("A bosh process manager: starts, stops and inspects BOSH job processes in runc containers.");
+        root.Subcommands.Add(StartCommand.Create());
+        root.Subcommands.Add(StopCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ListCommand.Create());
+        root.Subcommands.Add(PidCommand.Create());
+        root.Subcommands.Add(LogsCommand.Create());
+        root.Subcommands.Add(ShellCommand.Create());
+        root.Subcommands.Add(TraceCommand.Create());
+        root.Subcommands.Add(VersionCommand.Create());
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            Console.Error.WriteLine("Error: " + parsed.Errors[0].Message);
+            return 1;
+        }
+        try
+        {
+            return parsed.Invoke();
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    public static int Fail(Exception e)
+    {
+        Console.Out.Flush();
+        Console.Error.WriteLine("Error: " + OneLine(e.Message));
+        return 1;
+    }
+
+    private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
+
+    // Wraps a command body: root check, then errors as one line.
+    public static int Guard(Func<int> body)
+    {
+        if (!Users.IsRoot) return Fail(new BpmException(RootRequired));
+        try
+        {
+            return body();
+        }
+        catch (Exception e)
+        {
+            return Fail(e);
+        }
+    }
+
+    public static Argument<string?> JobArgument() => new("job")
+    {
+        Arity = ArgumentArity.ZeroOrOne,
+        Description = "the job's name",
+    };
+
+    public static Option<string?> ProcessOption() => new("--process", "-p")
+    {
+        Description = "the process's name (default: the job's name)",
+    };
+
+    public static string RequireJob(string? job) =>
+        string.IsNullOrEmpty(job) ? throw new BpmException("must specify a job") : job;
+}

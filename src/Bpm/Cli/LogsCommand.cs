@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Bpm.Bosh;
+using Bpm.Host;
+using Bpm.Lifecycle;
+
+namespace Bpm.Cli;
+
+// Tail semantics, so the original's `tail` does the work.
+public static class LogsCommand
+{
+    public static Command Create()
+    {
+        var job = BpmCli.JobArgument();
+        var process = BpmCli.ProcessOption();
+        var all = new Option<bool>("--all", "-a") { Description = "show both stdout and stderr logs" };
+        var err = new Option<bool>("--err", "-e") { Description = "show the stderr log" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "follow the logs as they grow" };
+        var lines = new Option<int>("--lines", "-n") { Description = "number of lines to show", DefaultValueFactory = _ => 25 };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "no file headers" };
+        var cmd = new Command("logs", "Shows the logs of a BOSH process") { job, process, all, err, follow, lines, quiet };
+        cmd.SetAction(r => BpmCli.Guard(() =>
+        {
+            var name = BpmCli.RequireJob(r.GetValue(job));
+            JobLoader.CheckName("job", name);
+            var proc = r.GetValue(process) is { Length: > 0 } p ? p : name;
+            JobLoader.CheckName("process", proc);
+            var paths = new JobPaths(BoshRoot.FromEnvironment(), name, proc);
+            var files = new List<string>();
+            if (r.GetValue(all)) files.AddRange([paths.Stdout, paths.Stderr]);
+            else files.Add(r.GetValue(err) ? paths.Stderr : paths.Stdout);
+            files = files.Where(File.Exists).ToList();
+            if (files.Count == 0) throw new BpmException("logs not found");
+            if (r.GetValue(lines) < 0) throw new BpmException("number of lines must not be negative");
+            var args = new List<string> { "-n", r.GetValue(lines).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            if (r.GetValue(follow)) args.Add("-F");
+            if (r.GetValue(quiet)) args.Add("-q");
+            args.Add("--");
+            args.AddRange(files);
+            return ChildProcess.Run(Tools.Find("tail"), args);
+        }));
+        return cmd;
+    }
+}

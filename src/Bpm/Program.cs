@@ -1,0 +1,3 @@
+using Bpm.Cli;
+
+return BpmCli.Run(args);
