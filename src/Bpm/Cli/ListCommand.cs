@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Bpm.Lifecycle;
+using Bpm.Output;
 
 namespace Bpm.Cli;
 

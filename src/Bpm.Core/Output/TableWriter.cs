@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Bpm.Cli;
+namespace Bpm.Output;
 
 // Columns the way Go's tabwriter pads them with minwidth 0 and padding 1: every cell but the
 // last in a row is padded with spaces to its column's widest cell plus one.
