@@ -1,7 +1,8 @@
 namespace Bpm.Host;
 
 // What the host offers, read once per command.
-public sealed record HostFeatures(bool SwapLimit, bool Systemd, bool CgroupV2Only)
+// Rosetta: x86_64 binaries translated on an arm64 VM, where seccomp filters for x86_64 cannot apply.
+public sealed record HostFeatures(bool SwapLimit, bool Systemd, bool CgroupV2Only, bool Rosetta = false)
 {
     public static HostFeatures Detect()
     {
@@ -9,6 +10,7 @@ public sealed record HostFeatures(bool SwapLimit, bool Systemd, bool CgroupV2Onl
         bool swap = v2Only
             ? File.Exists(Path.Join("/sys/fs/cgroup", Cgroups.OwnPath(), "memory.swap.max")) || File.Exists("/sys/fs/cgroup/init.scope/memory.swap.max")
             : File.Exists("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes");
-        return new HostFeatures(swap, Directory.Exists("/run/systemd/system"), v2Only);
+        bool rosetta = File.Exists("/proc/sys/fs/binfmt_misc/rosetta");
+        return new HostFeatures(swap, Directory.Exists("/run/systemd/system"), v2Only, rosetta);
     }
 }

@@ -27,7 +27,7 @@ public static class Runner
         {
             Starter.OpenLog(log, jp, vcap);
             log.Info("starting");
-            if (ContainerRecovery.RunningOrCleared(ctx.Runc, jp.ContainerId, log) is not null)
+            if (ContainerRecovery.RunningOrCleared(ctx, jp, log) is not null)
             {
                 log.Info("process-already-running");
                 return 0;

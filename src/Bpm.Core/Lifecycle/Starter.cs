@@ -17,7 +17,7 @@ public static class Starter
         log.Info("starting");
         try
         {
-            if (ContainerRecovery.RunningOrCleared(ctx.Runc, jp.ContainerId, log) is not null)
+            if (ContainerRecovery.RunningOrCleared(ctx, jp, log) is not null)
             {
                 log.Info("process-already-running");
                 return;

@@ -27,7 +27,7 @@ public static class Stopper
             {
                 // Unreadable state: nothing to signal, but the container must still go.
                 log.Error("corrupt-state", e.Message);
-                ContainerRecovery.RunningOrCleared(runc, jp.ContainerId, log);
+                ContainerRecovery.Clear(ctx, jp);
                 state = null;
             }
 

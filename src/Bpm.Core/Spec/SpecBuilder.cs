@@ -79,7 +79,7 @@ public static class SpecBuilder
                 Resources = resources,
                 CgroupsPath = CgroupsPath(paths.ContainerId, ctx),
                 Namespaces = namespaces,
-                Seccomp = privileged ? null : SeccompProfile.Default,
+                Seccomp = privileged || ctx.Features.Rosetta ? null : SeccompProfile.Default,
                 RootfsPropagation = "private",
                 MaskedPaths = privileged ? null : MaskedPaths,
                 ReadonlyPaths = privileged ? null : ReadonlyPaths,
@@ -87,10 +87,13 @@ public static class SpecBuilder
         };
     }
 
-    public static string CgroupsPath(string containerId, SpecContext ctx)
+    public static string CgroupsPath(string containerId, SpecContext ctx) =>
+        CgroupsPath(containerId, ctx.Features.Systemd, ctx.CgroupParent);
+
+    public static string CgroupsPath(string containerId, bool systemd, string parent)
     {
-        if (ctx.Features.Systemd) return $"system.slice:bpm:{containerId}";
-        var parts = ctx.CgroupParent.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (systemd) return $"system.slice:bpm:{containerId}";
+        var parts = parent.Split('/', StringSplitOptions.RemoveEmptyEntries);
         return "/" + string.Join('/', [.. parts, containerId]);
     }
 
