@@ -20,6 +20,7 @@ public static class BpmCli
         root.Subcommands.Add(ShellCommand.Create());
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(MonitCommand.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

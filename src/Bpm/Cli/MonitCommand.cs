@@ -1,0 +1,25 @@
+using System.CommandLine;
+using Bpm.Lifecycle;
+using Bpm.Output;
+
+namespace Bpm.Cli;
+
+// bpm monit JOB: prints the job's monit control file.
+public static class MonitCommand
+{
+    public static Command Create()
+    {
+        var job = BpmCli.JobArgument();
+        var bpm = new Option<string?>("--bpm") { Description = "the bpm executable monit should call (default: the bpm job's, under the BOSH root)" };
+        var cmd = new Command("monit", "Prints a monit control file for every process of a job") { job, bpm };
+        cmd.SetAction(r => BpmCli.Guard(() =>
+        {
+            var ctx = BpmContext.FromEnvironment();
+            var name = BpmCli.RequireJob(r.GetValue(job));
+            var config = JobLoader.LoadConfig(ctx.Root, name);
+            Console.Out.Write(MonitFile.Render(ctx.Root, name, config, r.GetValue(bpm) ?? MonitFile.DefaultBpmPath(ctx.Root)));
+            return 0;
+        }));
+        return cmd;
+    }
+}
