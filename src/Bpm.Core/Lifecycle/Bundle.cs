@@ -17,6 +17,20 @@ public static class Bundle
         SafeFiles.WriteAtomic(Path.Join(dir, "config.json"), Encoding.UTF8.GetBytes(JsonSerializer.Serialize(spec, OciJson.Default.Spec)));
     }
 
+    // The cgroup the container was placed in, as its config.json says; null when unreadable.
+    public static string? CgroupsPath(string dir)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Join(dir, "config.json")));
+            return doc.RootElement.GetProperty("linux").TryGetProperty("cgroupsPath", out var p) ? p.GetString() : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     public static void Remove(string dir)
     {
         if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);

@@ -1,7 +1,7 @@
-using System.Text.Json;
 using Bpm.Host;
 using Bpm.Logging;
 using Bpm.Runc;
+using Bpm.Status;
 
 namespace Bpm.Lifecycle;
 
@@ -25,9 +25,11 @@ public static class ContainerRecovery
             return null;
         }
         if (state is null) return null;
+        OomWatch.Check(jp, ContainerCgroup.Read(CgroupsPath(ctx, jp)), log);
         if (state.Status == "running") return state;
         log.Info("deleting-stale-container", ("status", state.Status));
         runc.Delete(jp.ContainerId, force: true);
+        OomWatch.Forget(jp);
         return null;
     }
 
@@ -45,15 +47,7 @@ public static class ContainerRecovery
     }
 
     // Where the container's cgroups are: as written in its bundle, else where bpm would put them now.
-    private static string CgroupsPath(BpmContext ctx, JobProcess jp)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Join(jp.Paths.BundleDir, "config.json")));
-            if (doc.RootElement.GetProperty("linux").TryGetProperty("cgroupsPath", out var p) && p.GetString() is { } path)
-                return path;
-        }
-        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException) { }
-        return Spec.SpecBuilder.CgroupsPath(jp.ContainerId, ctx.Features.Systemd, Cgroups.OwnPath());
-    }
+    public static string CgroupsPath(BpmContext ctx, JobProcess jp) =>
+        Bundle.CgroupsPath(jp.Paths.BundleDir)
+        ?? Spec.SpecBuilder.CgroupsPath(jp.ContainerId, ctx.Features.Systemd, Cgroups.OwnPath());
 }

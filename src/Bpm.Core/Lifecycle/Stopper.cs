@@ -1,5 +1,6 @@
 using Bpm.Host;
 using Bpm.Logging;
+using Bpm.Status;
 
 namespace Bpm.Lifecycle;
 
@@ -38,7 +39,9 @@ public static class Stopper
             else
             {
                 if (state.Status == "running") Signal(runc, jp, state.Pid, log);
+                OomWatch.Check(jp, ContainerCgroup.Read(ContainerRecovery.CgroupsPath(ctx, jp)), log);
                 runc.Delete(jp.ContainerId, force: true);
+                OomWatch.Forget(jp);
             }
             Bundle.Remove(jp.Paths.BundleDir);
             if (File.Exists(jp.Paths.PidFile)) File.Delete(jp.Paths.PidFile);

@@ -21,6 +21,8 @@ public static class BpmCli
         root.Subcommands.Add(TraceCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(MonitCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(ValidateCommand.Create());
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

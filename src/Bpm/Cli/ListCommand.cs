@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
 using Bpm.Lifecycle;
 using Bpm.Output;
 
@@ -8,13 +10,20 @@ public static class ListCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("list", "Lists the state of the BOSH processes");
+        var json = new Option<bool>("--json") { Description = "print a JSON array, one object per process" };
+        var cmd = new Command("list", "Lists the state of the BOSH processes") { json };
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
             var rows = Lister.List(BpmContext.FromEnvironment(), msg => Console.Error.WriteLine("Error: " + msg));
+            if (r.GetValue(json))
+            {
+                var entries = rows.Select(row => new ListEntry(row.Job, row.Process, row.Name, row.ContainerId, row.Pid, row.Status)).ToList();
+                Console.Out.Write(JsonSerializer.Serialize(entries, OutputJson.Default.ListListEntry) + "\n");
+                return 0;
+            }
             var table = new List<string[]> { new[] { "Name", "Pid", "Status" } };
             foreach (var row in rows)
-                table.Add([row.Name, row.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", row.Status]);
+                table.Add([row.Name, row.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-", row.Status]);
             Console.Out.Write(TableWriter.Format(table));
             return 0;
         }));

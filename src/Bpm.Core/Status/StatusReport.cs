@@ -1,0 +1,23 @@
+using System.Text.Json.Serialization;
+
+namespace Bpm.Status;
+
+// What `bpm status` tells about one process.
+public sealed record StatusReport
+{
+    [JsonPropertyName("job")] public required string Job { get; init; }
+    [JsonPropertyName("process")] public required string Process { get; init; }
+    [JsonPropertyName("container_id")] public required string ContainerId { get; init; }
+    [JsonPropertyName("state")] public required string State { get; init; }
+    [JsonPropertyName("pid")] public int? Pid { get; init; }
+    [JsonPropertyName("started_at")] public DateTimeOffset? StartedAt { get; init; }
+    [JsonPropertyName("uptime_seconds")] public double? UptimeSeconds { get; init; }
+    [JsonPropertyName("memory_bytes")] public long? MemoryBytes { get; init; }
+    [JsonPropertyName("memory_peak_bytes")] public long? MemoryPeakBytes { get; init; }
+    [JsonPropertyName("memory_limit_bytes")] public long? MemoryLimitBytes { get; init; }
+    [JsonPropertyName("pids")] public long? Pids { get; init; }
+    [JsonPropertyName("pids_limit")] public long? PidsLimit { get; init; }
+    [JsonPropertyName("cpu_seconds")] public double? CpuSeconds { get; init; }
+    [JsonPropertyName("oom_kills")] public long? OomKills { get; init; }
+    [JsonPropertyName("exit_reason")] public string? ExitReason { get; init; }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using Bpm.Bosh;
+using Bpm.Config;
+
+namespace Bpm.Cli;
+
+// bpm validate: every problem in one or more bpm.yml files, for a release author's CI.
+// Reads files only, so it needs no root.
+public static class ValidateCommand
+{
+    public static Command Create()
+    {
+        var job = BpmCli.JobArgument();
+        var file = new Option<string?>("--file", "-f") { Description = "validate this file instead of a job's bpm.yml" };
+        var jobName = new Option<string?>("--job") { Description = "with --file: the job the file belongs to (default: taken from .../JOB/config/bpm.yml)" };
+        var cmd = new Command("validate", "Checks bpm.yml files and reports every error with its line and column") { job, file, jobName };
+        cmd.SetAction(r =>
+        {
+            try
+            {
+                var root = BoshRoot.FromEnvironment();
+                var targets = new List<(string Job, string File)>();
+                if (r.GetValue(file) is { } path)
+                    targets.Add((r.GetValue(jobName) ?? JobOf(path), path));
+                else if (r.GetValue(job) is { Length: > 0 } name)
+                    targets.Add((name, root.ConfigPath(name)));
+                else if (Directory.Exists(root.JobsDir))
+                    foreach (var dir in Directory.EnumerateDirectories(root.JobsDir).Order(StringComparer.Ordinal))
+                        if (File.Exists(root.ConfigPath(Path.GetFileName(dir))))
+                            targets.Add((Path.GetFileName(dir), root.ConfigPath(Path.GetFileName(dir))));
+
+                int failures = 0;
+                foreach (var (jobName_, path_) in targets)
+                {
+                    var (config, errors) = ConfigParser.ParseFile(path_);
+                    var all = errors.ToList();
+                    if (config is not null) all.AddRange(ConfigValidator.Validate(path_, jobName_, config));
+                    foreach (var e in all) Console.Error.WriteLine(e.ToString());
+                    if (all.Count > 0) failures++;
+                    else Console.Out.Write($"{path_}: ok\n");
+                }
+                return failures == 0 ? 0 : 1;
+            }
+            catch (Exception e)
+            {
+                return BpmCli.Fail(e);
+            }
+        });
+        return cmd;
+    }
+
+    // .../jobs/JOB/config/bpm.yml → JOB
+    private static string JobOf(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var configDir = Path.GetDirectoryName(full);
+        return Path.GetFileName(configDir) == "config" ? Path.GetFileName(Path.GetDirectoryName(configDir)) ?? "job" : "job";
+    }
+}
