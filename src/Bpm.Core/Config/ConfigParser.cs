@@ -47,6 +47,11 @@ public sealed class ConfigParser
         var stream = new YamlStream();
         try
         {
+            if (TooDeep(text) is { } mark)
+            {
+                _errors.Add(new ConfigError(_file, mark.Line, mark.Column, $"nesting deeper than {MaxDepth} levels"));
+                return null;
+            }
             stream.Load(new StringReader(text));
         }
         catch (YamlException e)
@@ -91,6 +96,30 @@ public sealed class ConfigParser
             Error(list, "processes: must be a list");
         }
         return new JobConfig(processes);
+    }
+
+    // The node model is built recursively; a hostile file nested thousands deep would overflow
+    // the stack, which no handler can catch. The event parser is iterative, so depth is
+    // measured with it first.
+    public const int MaxDepth = 64;
+
+    private static Mark? TooDeep(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        int depth = 0;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
+                    if (++depth > MaxDepth) return parser.Current.Start;
+                    break;
+                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
+                    depth--;
+                    break;
+            }
+        }
+        return null;
     }
 
     private ProcessConfig ParseProcess(YamlMappingNode m)
@@ -236,7 +265,11 @@ public sealed class ConfigParser
         foreach (var item in seq)
         {
             if (item is YamlScalarNode s) result.Add(s.Value ?? "");
-            else Error(item, $"{key}: must be a list of strings");
+            else
+            {
+                Error(item, $"{key}: must be a list of strings");
+                break;
+            }
         }
         return result;
     }

@@ -26,6 +26,7 @@ public static class HostPreparation
         foreach (var v in cfg.AdditionalVolumes)
         {
             var path = root.ToExternal(v.Path);
+            SymlinkGuard.Check(root.Path, path);
             if (v.Shared) SharedVolumes.MakeShared(root, path);
             if (!v.MountOnly) Directories.Create(path, owner.Uid, owner.Gid);
         }

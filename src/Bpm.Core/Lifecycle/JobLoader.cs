@@ -13,6 +13,8 @@ public static class JobLoader
             throw new BpmException($"invalid {kind} name: \"{name}\"");
     }
 
+    public const int MaxEncodedName = 240;
+
     public static JobConfig LoadConfig(BoshRoot root, string job)
     {
         CheckName("job", job);
@@ -29,6 +31,9 @@ public static class JobLoader
         var config = LoadConfig(root, job);
         var name = string.IsNullOrEmpty(process) ? job : process;
         CheckName("process", name);
+        // The lock file's name holds the encoded pair; a file name may not exceed 255 bytes.
+        if (Identity.ContainerId.Encode(job + "." + name).Length > MaxEncodedName)
+            throw new BpmException($"job and process names are too long: \"{job}\", \"{name}\"");
         var proc = config.Find(name)
             ?? throw new BpmException($"process \"{name}\" not present in job configuration ({root.ConfigPath(job)})");
         return new JobProcess(new JobPaths(root, job, name), proc);
