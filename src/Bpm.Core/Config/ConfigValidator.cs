@@ -18,6 +18,8 @@ public static class ConfigValidator
     public static IEnumerable<(SourcePosition At, string Message)> Validate(string job, ProcessConfig p)
     {
         if (p.Name == "") yield return (p.At, "invalid config: name");
+        else if (p.Name is "." or ".." || p.Name.Contains('/') || p.Name.Contains('\0'))
+            yield return (p.At, $"invalid config: name {Quote(p.Name)} cannot be used as a file name");
         if (p.Executable == "") yield return (p.At, "invalid config: executable");
         foreach (var v in p.AdditionalVolumes)
             if (VolumeError(job, v.Path) is { } msg) yield return (v.At, msg);
