@@ -24,9 +24,8 @@ public static class ByteSize
             _ => -1,
         };
         if (shift < 0) return false;
-        var result = value * (1L << shift);
-        if (result > long.MaxValue) return false;
-        bytes = (long)result;
+        if (value > long.MaxValue / (decimal)(1L << shift)) return false;
+        bytes = (long)(value * (1L << shift));
         return bytes > 0;
     }
 }

@@ -47,9 +47,9 @@ public sealed class ConfigParser
         var stream = new YamlStream();
         try
         {
-            if (TooDeep(text) is { } mark)
+            if (Hostile(text) is { } hostile)
             {
-                _errors.Add(new ConfigError(_file, mark.Line, mark.Column, $"nesting deeper than {MaxDepth} levels"));
+                _errors.Add(new ConfigError(_file, hostile.At.Line, hostile.At.Column, hostile.Message));
                 return null;
             }
             stream.Load(new StringReader(text));
@@ -99,24 +99,41 @@ public sealed class ConfigParser
     }
 
     // The node model is built recursively; a hostile file nested thousands deep would overflow
-    // the stack, which no handler can catch. The event parser is iterative, so depth is
-    // measured with it first.
+    // the stack, which no handler can catch. And a collection used as a mapping key is hashed
+    // whole, so an alias bomb there takes minutes. The event parser is iterative, so both are
+    // refused with it first; bpm.yml has no use for either.
     public const int MaxDepth = 64;
 
-    private static Mark? TooDeep(string text)
+    private sealed class Frame(bool isMapping)
+    {
+        public bool IsMapping { get; } = isMapping;
+        public bool ExpectKey { get; set; } = isMapping;
+    }
+
+    private static (Mark At, string Message)? Hostile(string text)
     {
         var parser = new Parser(new StringReader(text));
-        int depth = 0;
+        var open = new Stack<Frame>();
         while (parser.MoveNext())
         {
-            switch (parser.Current)
+            var e = parser.Current!;
+            if (e is YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd)
             {
-                case YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart:
-                    if (++depth > MaxDepth) return parser.Current.Start;
-                    break;
-                case YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd:
-                    depth--;
-                    break;
+                open.Pop();
+                continue;
+            }
+            bool isStart = e is YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart;
+            if (!isStart && e is not (YamlDotNet.Core.Events.Scalar or YamlDotNet.Core.Events.AnchorAlias)) continue;
+            if (open.TryPeek(out var parent) && parent.IsMapping)
+            {
+                if (parent.ExpectKey && e is not YamlDotNet.Core.Events.Scalar)
+                    return (e.Start, "mapping keys must be plain values");
+                parent.ExpectKey = !parent.ExpectKey;
+            }
+            if (isStart)
+            {
+                if (open.Count >= MaxDepth) return (e.Start, $"nesting deeper than {MaxDepth} levels");
+                open.Push(new Frame(e is YamlDotNet.Core.Events.MappingStart));
             }
         }
         return null;

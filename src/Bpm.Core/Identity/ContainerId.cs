@@ -32,9 +32,9 @@ public static class ContainerId
         for (int i = 0; i < s.Length; i++)
         {
             if (s[i] != '.') { bytes.Add((byte)s[i]); continue; }
-            if (i + 2 >= s.Length || !byte.TryParse(s.Slice(i + 1, 2), System.Globalization.NumberStyles.HexNumber, null, out var b))
+            if (i + 2 >= s.Length || !char.IsAsciiHexDigit(s[i + 1]) || !char.IsAsciiHexDigit(s[i + 2]))
                 throw new BpmException($"invalid container id: {id}");
-            bytes.Add(b);
+            bytes.Add(byte.Parse(s.Slice(i + 1, 2), System.Globalization.NumberStyles.AllowHexSpecifier, null));
             i += 2;
         }
         return Encoding.UTF8.GetString(bytes.ToArray());
