@@ -11,6 +11,10 @@ public static class MonitFile
     public static string Render(BoshRoot root, string job, JobConfig config, string bpmPath)
     {
         // Monit runs programs with a bare environment; a non-default root has to be passed on.
+        // Monit splits a program line on spaces and has no quoting to rely on.
+        foreach (var path in new[] { root.Path, bpmPath })
+            if (path.Any(c => char.IsWhiteSpace(c) || c is '"' or '\''))
+                throw new BpmException($"cannot write a monit file for a path containing spaces or quotes: {path}");
         var prefix = root.Path == BoshRoot.Internal ? "" : $"/usr/bin/env BPM_BOSH_ROOT={root.Path} ";
         var sb = new StringBuilder();
         foreach (var p in config.Processes)
