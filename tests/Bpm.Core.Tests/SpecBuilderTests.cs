@@ -580,12 +580,23 @@ public class SpecBuilderTests
     public void PrivilegedGetsTheDockerPrivilegedCapabilities()
     {
         var caps = Privileged().Process.Capabilities!;
-        Assert.Equal(CapabilityNames.Privileged, caps.Bounding);
-        Assert.Equal(CapabilityNames.Privileged, caps.Permitted);
-        Assert.Equal(CapabilityNames.Privileged, caps.Inheritable);
+        Assert.Equal(41, caps.Bounding.Count);
+        Assert.Equal(CapabilityNames.Privileged(ulong.MaxValue), caps.Bounding);
+        Assert.Equal(CapabilityNames.Privileged(ulong.MaxValue), caps.Permitted);
+        Assert.Equal(CapabilityNames.Privileged(ulong.MaxValue), caps.Inheritable);
         Assert.Contains("CAP_SYS_ADMIN", caps.Bounding);
         Assert.Contains("CAP_NET_ADMIN", caps.Bounding);
         Assert.All(caps.Bounding, c => Assert.StartsWith("CAP_", c));
+    }
+
+    [Fact]
+    public void PrivilegedCapabilitiesStayWithinTheHostsBoundingSet()
+    {
+        // CAP_SYS_RESOURCE is bit 24; a host without it must not be asked for it.
+        var caps = CapabilityNames.Privileged(ulong.MaxValue & ~(1UL << 24));
+        Assert.DoesNotContain("CAP_SYS_RESOURCE", caps);
+        Assert.Contains("CAP_SYS_ADMIN", caps);
+        Assert.Equal(["CAP_CHOWN"], CapabilityNames.Privileged(1));
     }
 
     [Fact]

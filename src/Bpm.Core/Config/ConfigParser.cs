@@ -114,12 +114,23 @@ public sealed class ConfigParser
     {
         var parser = new Parser(new StringReader(text));
         var open = new Stack<Frame>();
-        while (parser.MoveNext())
+        var last = Mark.Empty;
+        while (true)
         {
+            try
+            {
+                if (!parser.MoveNext()) break;
+            }
+            catch (InvalidOperationException)
+            {
+                // YamlDotNet fails this way, without a position, on some unclosed flow collections.
+                return (last, "syntax error: the YAML parser could not continue after this position");
+            }
             var e = parser.Current!;
+            last = e.End;
             if (e is YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd)
             {
-                open.Pop();
+                open.TryPop(out _);
                 continue;
             }
             bool isStart = e is YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart;

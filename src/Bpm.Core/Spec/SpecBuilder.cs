@@ -27,7 +27,7 @@ public static class SpecBuilder
         var root = paths.Root;
         bool privileged = proc.Unsafe.Privileged;
 
-        var caps = privileged ? CapabilityNames.Privileged : CapabilityNames.FromConfig(proc.Capabilities);
+        var caps = privileged ? CapabilityNames.Privileged(ctx.Features.CapabilityBound) : CapabilityNames.FromConfig(proc.Capabilities);
         var rlimits = new List<Rlimit>();
         if (proc.Limits.OpenFiles is { } nofile) rlimits.Add(new Rlimit("RLIMIT_NOFILE", nofile, nofile));
         if (proc.Limits.CoreFileSize is { } core) rlimits.Add(new Rlimit("RLIMIT_CORE", core, core));
