@@ -22,10 +22,7 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "waitpid", SetLastError = true)]
     internal static partial int WaitPid(int pid, out int status, int options);
-}
 
-internal static partial class Libc
-{
     internal const int SigSetSize = 128;
 
     [LibraryImport(Name, EntryPoint = "posix_spawnattr_init")]
