@@ -76,7 +76,14 @@ public sealed class RuncClient(string runcPath, string stateRoot, bool systemdCg
     // Null when runc has no such container.
     public RuncState? State(string id)
     {
-        if (!Exists(id)) return null;
+        var dir = Path.Join(stateRoot, id);
+        if (!Directory.Exists(dir)) return null;
+        if (StateFile.Read(dir, StateFile.ProcStat) is { } known) return known;
+        return StateFromRunc(id);
+    }
+
+    private RuncState? StateFromRunc(string id)
+    {
         var (code, stdout, stderr) = Capture(Global("state", id));
         if (code != 0)
         {
@@ -93,14 +100,25 @@ public sealed class RuncClient(string runcPath, string stateRoot, bool systemdCg
         }
     }
 
+    // Every container under the state root; one whose state cannot be read is listed as
+    // "unknown" rather than failing the whole list.
     public List<RuncState> List()
     {
         if (!Directory.Exists(stateRoot)) return [];
-        var (code, stdout, stderr) = Capture(Global("list", "--format", "json"));
-        if (code != 0) throw new BpmException($"failed to list containers: {Trim(stderr)}");
-        var text = stdout.Trim();
-        if (text is "" or "null") return [];
-        return JsonSerializer.Deserialize(text, RuncJson.Default.ListRuncState) ?? [];
+        var result = new List<RuncState>();
+        foreach (var dir in Directory.EnumerateDirectories(stateRoot))
+        {
+            var id = Path.GetFileName(dir);
+            try
+            {
+                if (State(id) is { } state) result.Add(state);
+            }
+            catch (RuncStateException)
+            {
+                result.Add(new RuncState { Id = id, Status = "unknown" });
+            }
+        }
+        return result;
     }
 
     public void Kill(string id, string signal) => Check("failed to send signal to container", Global("kill", id, signal));

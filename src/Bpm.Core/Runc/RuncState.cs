@@ -13,5 +13,4 @@ public sealed record RuncState
 }
 
 [JsonSerializable(typeof(RuncState))]
-[JsonSerializable(typeof(List<RuncState>))]
 public sealed partial class RuncJson : JsonSerializerContext;

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Bpm.Runc;
+
+// Reads a container's state straight from runc's state.json, the way runc itself decides it:
+// the init process is alive when its pid exists with the recorded start time and is not a
+// zombie; a container whose exec fifo is still there has been created but not started.
+// Spawning `runc state` costs more than the rest of a `bpm pid` or `bpm list` together,
+// and monit asks constantly.
+public static class StateFile
+{
+    // Null when the state names no fields we understand (another runc's layout): ask runc then.
+    public static RuncState? Read(string stateDir, Func<int, (long StartTime, char State)?> procStat)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(Path.Join(stateDir, "state.json")); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RuncStateException($"failed to read state of {Path.GetFileName(stateDir)}: {e.Message}");
+        }
+        return Parse(Path.GetFileName(stateDir), bytes, File.Exists(Path.Join(stateDir, "exec.fifo")), procStat);
+    }
+
+    public static RuncState? Parse(string id, ReadOnlySpan<byte> json, bool execFifo, Func<int, (long StartTime, char State)?> procStat)
+    {
+        int pid;
+        long start;
+        DateTimeOffset created;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            var root = doc.RootElement;
+            if (!root.TryGetProperty("init_process_pid", out var p) || !root.TryGetProperty("init_process_start", out var s))
+                return null;
+            pid = p.GetInt32();
+            start = s.ValueKind == JsonValueKind.String ? long.Parse(s.GetString()!, CultureInfo.InvariantCulture) : s.GetInt64();
+            created = root.TryGetProperty("created", out var c) ? c.GetDateTimeOffset() : default;
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or OverflowException)
+        {
+            throw new RuncStateException($"failed to parse state of {id}: {e.Message}");
+        }
+
+        var stat = pid > 0 ? procStat(pid) : null;
+        bool alive = stat is { } st && st.StartTime == start && st.State is not ('Z' or 'X' or 'x');
+        var status = !alive ? "stopped" : execFifo ? "created" : "running";
+        return new RuncState { Id = id, Pid = alive ? pid : 0, Status = status, Created = created };
+    }
+
+    // Fields 3 (state) and 22 (start time) of /proc/PID/stat; the command name may hold spaces
+    // and parentheses, so fields are counted after its closing parenthesis.
+    public static (long StartTime, char State)? ProcStat(int pid)
+    {
+        string text;
+        try { text = File.ReadAllText($"/proc/{pid}/stat"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        return ParseProcStat(text);
+    }
+
+    public static (long StartTime, char State)? ParseProcStat(string text)
+    {
+        int close = text.LastIndexOf(')');
+        if (close < 0) return null;
+        var fields = text[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // fields[0] is field 3 (state); field 22 is fields[19].
+        if (fields.Length < 20 || fields[0].Length != 1) return null;
+        return long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var startTime)
+            ? (startTime, fields[0][0])
+            : null;
+    }
+}

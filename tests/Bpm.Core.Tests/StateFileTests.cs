@@ -1,0 +1,65 @@
+using System.Text;
+using Bpm.Runc;
+using Xunit;
+
+namespace Bpm.Tests;
+
+public class StateFileTests
+{
+    private const string State = """{"id":"bpm-web","init_process_pid":1988,"init_process_start":171495,"created":"2026-11-26T16:20:44.312274504Z","config":{}}""";
+
+    private static RuncState? Parse(string json, bool fifo, (long, char)? stat) =>
+        StateFile.Parse("bpm-web", Encoding.UTF8.GetBytes(json), fifo, _ => stat);
+
+    [Fact]
+    public void AliveInitWithMatchingStartTimeIsRunning()
+    {
+        var s = Parse(State, false, (171495, 'S'))!;
+        Assert.Equal("running", s.Status);
+        Assert.Equal(1988, s.Pid);
+        Assert.Equal(new DateTimeOffset(2026, 11, 26, 16, 20, 44, TimeSpan.Zero).AddTicks(3122745), s.Created);
+    }
+
+    [Theory]
+    [InlineData(171495L, 'Z')]
+    [InlineData(171495L, 'X')]
+    [InlineData(999L, 'S')]
+    public void ZombieDeadOrReusedPidIsStopped(long start, char state)
+    {
+        var s = Parse(State, false, (start, state))!;
+        Assert.Equal("stopped", s.Status);
+        Assert.Equal(0, s.Pid);
+    }
+
+    [Fact]
+    public void MissingProcessIsStopped() => Assert.Equal("stopped", Parse(State, false, null)!.Status);
+
+    [Fact]
+    public void ExecFifoMeansCreated() => Assert.Equal("created", Parse(State, true, (171495, 'S'))!.Status);
+
+    [Fact]
+    public void UnknownLayoutDefersToRunc() => Assert.Null(Parse("""{"id":"x","status":"running"}""", false, null));
+
+    [Theory]
+    [InlineData("{\"id\":")]
+    [InlineData("")]
+    [InlineData("{\"init_process_pid\":\"x\",\"init_process_start\":1}")]
+    public void TruncatedOrGarbledStateIsAStateError(string json) =>
+        Assert.Throws<RuncStateException>(() => Parse(json, false, null));
+
+    [Fact]
+    public void ProcStatFieldsAreCountedAfterTheCommandName()
+    {
+        var line = "4242 (we) ird (name) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 171495 2592000 400 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
+        Assert.Equal((171495L, 'S'), StateFile.ParseProcStat(line));
+        Assert.Null(StateFile.ParseProcStat("garbage"));
+    }
+
+    [Fact]
+    public void OwnProcessIsReadFromProc()
+    {
+        var stat = StateFile.ProcStat(Environment.ProcessId);
+        Assert.NotNull(stat);
+        Assert.True(stat.Value.StartTime > 0);
+    }
+}
