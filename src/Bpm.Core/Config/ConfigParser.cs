@@ -18,14 +18,16 @@ public sealed class ConfigParser
     private ConfigParser(string file) => _file = file;
 
     // Returns the config (null when it cannot be built) and every error found.
-    public static (JobConfig? Config, IReadOnlyList<ConfigError> Errors) Parse(string file, string text)
+    // With `partial`, the config is returned as far as it could be read even when there are
+    // errors, so that `validate` can check the rest of it too.
+    public static (JobConfig? Config, IReadOnlyList<ConfigError> Errors) Parse(string file, string text, bool partial = false)
     {
         var parser = new ConfigParser(file);
         var config = parser.ParseText(text);
-        return (parser._errors.Count == 0 ? config : null, parser._errors);
+        return (parser._errors.Count == 0 || partial ? config : null, parser._errors);
     }
 
-    public static (JobConfig? Config, IReadOnlyList<ConfigError> Errors) ParseFile(string file)
+    public static (JobConfig? Config, IReadOnlyList<ConfigError> Errors) ParseFile(string file, bool partial = false)
     {
         string text;
         try
@@ -39,7 +41,7 @@ public sealed class ConfigParser
         {
             return (null, [new ConfigError(file, 0, 0, e.Message)]);
         }
-        return Parse(file, text);
+        return Parse(file, text, partial);
     }
 
     private JobConfig? ParseText(string text)
@@ -178,6 +180,9 @@ public sealed class ConfigParser
                 : new UnsafeConfig(),
             ShutdownSignal = String(m, "shutdown_signal"),
             At = new SourcePosition(m.Start.Line, m.Start.Column),
+            KeyPositions = m.Children.Keys.OfType<YamlScalarNode>().Where(k => k.Value is not null)
+                .DistinctBy(k => k.Value)
+                .ToDictionary(k => k.Value!, k => new SourcePosition(k.Start.Line, k.Start.Column)),
         };
     }
 

@@ -17,17 +17,17 @@ public static class ConfigValidator
 
     public static IEnumerable<(SourcePosition At, string Message)> Validate(string job, ProcessConfig p)
     {
-        if (p.Name == "") yield return (p.At, "invalid config: name");
+        if (p.Name == "") yield return (p.PositionOf("name"), "invalid config: name");
         else if (p.Name is "." or ".." || p.Name.Contains('/') || p.Name.Contains('\0'))
-            yield return (p.At, $"invalid config: name {Quote(p.Name)} cannot be used as a file name");
-        if (p.Executable == "") yield return (p.At, "invalid config: executable");
+            yield return (p.PositionOf("name"), $"invalid config: name {Quote(p.Name)} cannot be used as a file name");
+        if (p.Executable == "") yield return (p.PositionOf("executable"), "invalid config: executable");
         foreach (var v in p.AdditionalVolumes)
             if (VolumeError(job, v.Path) is { } msg) yield return (v.At, msg);
         if (p.ShutdownSignal is not (null or "" or "TERM" or "INT"))
-            yield return (p.At, $"shutdown signal should either be 'TERM' or 'INT' (or left unspecified), but got '{p.ShutdownSignal}'");
+            yield return (p.PositionOf("shutdown_signal"), $"shutdown signal should either be 'TERM' or 'INT' (or left unspecified), but got '{p.ShutdownSignal}'");
         foreach (var (key, _) in p.Env)
             if (key == "" || key.Contains('=') || key.Contains('\0') || key.Contains('\n'))
-                yield return (p.At, $"invalid environment variable name: {Quote(key)}");
+                yield return (p.PositionOf("env"), $"invalid environment variable name: {Quote(key)}");
     }
 
     public static string? VolumeError(string job, string path)

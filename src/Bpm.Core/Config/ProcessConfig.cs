@@ -17,4 +17,8 @@ public sealed record ProcessConfig
     public UnsafeConfig Unsafe { get; init; } = new();
     public string? ShutdownSignal { get; init; }
     public SourcePosition At { get; init; }
+    // Where each key of the process's mapping was written, for error positions.
+    public IReadOnlyDictionary<string, SourcePosition> KeyPositions { get; init; } = new Dictionary<string, SourcePosition>();
+
+    public SourcePosition PositionOf(string key) => KeyPositions.TryGetValue(key, out var at) ? at : At;
 }

@@ -2,6 +2,7 @@ using Bpm.Config;
 using Bpm.Host;
 using Bpm.Logging;
 using Bpm.Spec;
+using Bpm.Status;
 
 namespace Bpm.Lifecycle;
 
@@ -49,12 +50,15 @@ public static class Runner
                 int pid;
                 using (outW)
                 using (errW)
-                    pid = ctx.Runc.StartForeground(jp.Paths.BundleDir, jp.ContainerId, 0, outW.Value, errW.Value);
+                    pid = ctx.Runc.StartForeground(jp.Paths.BundleDir, jp.ContainerId, 0, outW.Value, errW.Value, keep: true);
                 var pumps = new[] { Tee.Start(outR, 1, logs.Stdout), Tee.Start(errR, 2, logs.Stderr) };
                 code = ChildProcess.Wait(pid);
                 foreach (var t in pumps) t.Join();
             }
+            // The kept container's cgroup still holds the memory-kill count.
+            OomWatch.Check(jp, ContainerCgroup.Read(ContainerRecovery.CgroupsPath(ctx, jp)), log);
             if (ctx.Runc.Exists(jp.ContainerId)) ctx.Runc.Delete(jp.ContainerId, force: true);
+            OomWatch.Forget(jp);
             Bundle.Remove(jp.Paths.BundleDir);
             log.Info("complete", ("exit_status", code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             return code;

@@ -67,8 +67,9 @@ public sealed class RuncClient(string runcPath, string stateRoot, bool systemdCg
         ChildProcess.Wait(StartForeground(bundle, id, stdin, stdout, stderr));
 
     // Starts a foreground run and returns runc's pid; the container's exit status is runc's.
-    public int StartForeground(string bundle, string id, int stdin, int stdout, int stderr) =>
-        Spawn(Global("run", "--bundle", bundle, id), stdin, stdout, stderr);
+    // With `keep`, the exited container (and its cgroup) stays until deleted, to be inspected.
+    public int StartForeground(string bundle, string id, int stdin, int stdout, int stderr, bool keep = false) =>
+        Spawn(keep ? Global("run", "--keep", "--bundle", bundle, id) : Global("run", "--bundle", bundle, id), stdin, stdout, stderr);
 
     public int Exec(string id, IReadOnlyList<string> args) =>
         ChildProcess.Wait(Spawn(Global(["exec", .. args]), ChildProcess.Inherit, ChildProcess.Inherit, ChildProcess.Inherit));

@@ -32,10 +32,10 @@ public static class ValidateCommand
                 int failures = 0;
                 foreach (var (jobName_, path_) in targets)
                 {
-                    var (config, errors) = ConfigParser.ParseFile(path_);
+                    var (config, errors) = ConfigParser.ParseFile(path_, partial: true);
                     var all = errors.ToList();
                     if (config is not null) all.AddRange(ConfigValidator.Validate(path_, jobName_, config));
-                    foreach (var e in all) Console.Error.WriteLine(e.ToString());
+                    foreach (var e in all.OrderBy(e => e.Line).ThenBy(e => e.Column)) Console.Error.WriteLine(e.ToString());
                     if (all.Count > 0) failures++;
                     else Console.Out.Write($"{path_}: ok\n");
                 }
