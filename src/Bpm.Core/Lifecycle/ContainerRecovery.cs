@@ -25,12 +25,22 @@ public static class ContainerRecovery
             return null;
         }
         if (state is null) return null;
-        OomWatch.Check(jp, ContainerCgroup.Read(CgroupsPath(ctx, jp)), log);
-        if (state.Status == "running") return state;
+        if (state.Status == "running")
+        {
+            OomWatch.Check(jp, ContainerCgroup.Read(CgroupsPath(ctx, jp)), log);
+            return state;
+        }
         log.Info("deleting-stale-container", ("status", state.Status));
-        runc.Delete(jp.ContainerId, force: true);
-        OomWatch.Forget(jp);
+        Delete(ctx, jp, log);
         return null;
+    }
+
+    // Deletes a container, first reporting any memory kills its cgroup counted (they go with it).
+    public static void Delete(BpmContext ctx, JobProcess jp, BpmLog log)
+    {
+        OomWatch.Check(jp, ContainerCgroup.Read(CgroupsPath(ctx, jp)), log);
+        if (ctx.Runc.Exists(jp.ContainerId)) ctx.Runc.Delete(jp.ContainerId, force: true);
+        OomWatch.Forget(jp);
     }
 
     // runc cannot delete a container it cannot load, so its processes are killed through the

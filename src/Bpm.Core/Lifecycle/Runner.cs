@@ -1,8 +1,6 @@
 using Bpm.Config;
 using Bpm.Host;
 using Bpm.Logging;
-using Bpm.Spec;
-using Bpm.Status;
 
 namespace Bpm.Lifecycle;
 
@@ -21,46 +19,42 @@ public static class Runner
 
         using var log = new BpmLog("run", jp.Job, jp.Process);
         var vcap = Users.Lookup(Users.Vcap);
-        HostPreparation.LogFiles logs;
-        SpecContext specCtx;
-        // The lock covers setup only: a foreground run may last as long as it likes.
-        using (FileLock.Acquire(jp.Paths.LockFile))
+        return log.Failing(() =>
         {
-            Starter.OpenLog(log, jp, vcap);
-            log.Info("starting");
-            if (ContainerRecovery.RunningOrCleared(ctx, jp, log) is not null)
+            Launch.Prepared? prepared;
+            // The lock covers setup only: a foreground run may last as long as it likes.
+            using (FileLock.Acquire(jp.Paths.LockFile))
             {
-                log.Info("process-already-running");
-                return 0;
+                Starter.OpenLog(log, jp, vcap);
+                log.Info("starting");
+                prepared = Launch.Prepare(ctx, jp, vcap, log);
             }
-            specCtx = SpecFactory.Context(ctx, jp, vcap);
-            HostPreparation.Prepare(ctx, jp, vcap);
-            logs = HostPreparation.OpenLogs(jp, vcap);
-        }
-        using (logs)
-        {
-            PreStartHook.Run(ctx, jp, specCtx, logs, log);
-            Bundle.Write(jp.Paths.BundleDir, SpecBuilder.Build(jp.Config, specCtx));
-            int code;
-            var (outR, outW) = Fd.Pipe();
-            var (errR, errW) = Fd.Pipe();
-            using (outR)
-            using (errR)
-            {
-                int pid;
-                using (outW)
-                using (errW)
-                    pid = ctx.Runc.StartForeground(jp.Paths.BundleDir, jp.ContainerId, 0, outW.Value, errW.Value, keep: true);
-                var pumps = new[] { Tee.Start(outR, 1, logs.Stdout), Tee.Start(errR, 2, logs.Stderr) };
-                code = ChildProcess.Wait(pid);
-                foreach (var t in pumps) t.Join();
-            }
-            // The kept container's cgroup still holds the memory-kill count.
-            OomWatch.Check(jp, ContainerCgroup.Read(ContainerRecovery.CgroupsPath(ctx, jp)), log);
-            if (ctx.Runc.Exists(jp.ContainerId)) ctx.Runc.Delete(jp.ContainerId, force: true);
-            OomWatch.Forget(jp);
+            if (prepared is null) return 0;
+            using var logs = prepared.Logs;
+            Launch.WriteBundle(ctx, jp, prepared, log);
+            int code = RunAttached(ctx, jp, logs);
+            // The container was kept so that its cgroup's memory-kill count can be read.
+            ContainerRecovery.Delete(ctx, jp, log);
             Bundle.Remove(jp.Paths.BundleDir);
             log.Info("complete", ("exit_status", code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            return code;
+        });
+    }
+
+    private static int RunAttached(BpmContext ctx, JobProcess jp, HostPreparation.LogFiles logs)
+    {
+        var (outR, outW) = Fd.Pipe();
+        var (errR, errW) = Fd.Pipe();
+        using (outR)
+        using (errR)
+        {
+            int pid;
+            using (outW)
+            using (errW)
+                pid = ctx.Runc.StartForeground(jp.Paths.BundleDir, jp.ContainerId, 0, outW.Value, errW.Value, keep: true);
+            var pumps = new[] { Tee.Start(outR, 1, logs.Stdout), Tee.Start(errR, 2, logs.Stderr) };
+            int code = ChildProcess.Wait(pid);
+            foreach (var t in pumps) t.Join();
             return code;
         }
     }

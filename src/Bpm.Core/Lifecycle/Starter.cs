@@ -1,6 +1,5 @@
 using Bpm.Host;
 using Bpm.Logging;
-using Bpm.Spec;
 
 namespace Bpm.Lifecycle;
 
@@ -15,18 +14,11 @@ public static class Starter
         var vcap = Users.Lookup(Users.Vcap);
         OpenLog(log, jp, vcap);
         log.Info("starting");
-        try
+        log.Failing(() =>
         {
-            if (ContainerRecovery.RunningOrCleared(ctx, jp, log) is not null)
-            {
-                log.Info("process-already-running");
-                return;
-            }
-            var specCtx = SpecFactory.Context(ctx, jp, vcap);
-            HostPreparation.Prepare(ctx, jp, vcap);
-            using var logs = HostPreparation.OpenLogs(jp, vcap);
-            PreStartHook.Run(ctx, jp, specCtx, logs, log);
-            Bundle.Write(jp.Paths.BundleDir, SpecBuilder.Build(jp.Config, specCtx));
+            if (Launch.Prepare(ctx, jp, vcap, log) is not { } prepared) return;
+            using var logs = prepared.Logs;
+            Launch.WriteBundle(ctx, jp, prepared, log);
             int code = ctx.Runc.RunDetached(jp.Paths.BundleDir, jp.ContainerId, jp.Paths.PidFile, logs.Stdout, logs.Stderr);
             if (code != 0)
             {
@@ -34,12 +26,7 @@ public static class Starter
                 throw new BpmException($"failed to start job-process: runc run exited with status {code} (see {jp.Paths.Stderr})");
             }
             log.Info("complete");
-        }
-        catch (BpmException e)
-        {
-            log.Error("failed", e.Message);
-            throw;
-        }
+        });
     }
 
     // The original wraps config problems for start and run in this prefix.

@@ -1,6 +1,5 @@
 using Bpm.Host;
 using Bpm.Logging;
-using Bpm.Status;
 
 namespace Bpm.Lifecycle;
 
@@ -16,7 +15,7 @@ public static class Stopper
         var vcap = Users.Lookup(Users.Vcap);
         Starter.OpenLog(log, jp, vcap);
         log.Info("starting");
-        try
+        log.Failing(() =>
         {
             var runc = ctx.Runc;
             Runc.RuncState? state;
@@ -39,19 +38,12 @@ public static class Stopper
             else
             {
                 if (state.Status == "running") Signal(runc, jp, state.Pid, log);
-                OomWatch.Check(jp, ContainerCgroup.Read(ContainerRecovery.CgroupsPath(ctx, jp)), log);
-                runc.Delete(jp.ContainerId, force: true);
-                OomWatch.Forget(jp);
+                ContainerRecovery.Delete(ctx, jp, log);
             }
             Bundle.Remove(jp.Paths.BundleDir);
             if (File.Exists(jp.Paths.PidFile)) File.Delete(jp.Paths.PidFile);
             log.Info("complete");
-        }
-        catch (BpmException e)
-        {
-            log.Error("failed", e.Message);
-            throw;
-        }
+        });
     }
 
     private static void Signal(Runc.RuncClient runc, JobProcess jp, int pid, BpmLog log)

@@ -17,6 +17,22 @@ public sealed class BpmLog(string command, string job, string process) : IDispos
 
     public void Error(string eventName, string error, params (string Key, string Value)[] data) => Write("error", eventName, error, data);
 
+    // Runs a command's body, recording a failure in bpm.log before it reaches the operator.
+    public void Failing(Action body) => Failing(() => { body(); return 0; });
+
+    public T Failing<T>(Func<T> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (BpmException e)
+        {
+            Error("failed", e.Message);
+            throw;
+        }
+    }
+
     private void Write(string level, string eventName, string? error, (string Key, string Value)[] extra)
     {
         if (_file is null) return;
