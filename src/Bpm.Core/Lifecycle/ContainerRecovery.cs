@@ -35,12 +35,16 @@ public static class ContainerRecovery
         return null;
     }
 
-    // Deletes a container, first reporting any memory kills its cgroup counted (they go with it).
-    public static void Delete(BpmContext ctx, JobProcess jp, BpmLog log)
+    // Deletes a container, first reporting any memory kills its cgroup counted (they go with it)
+    // and recording why it ended, as `reason` tells from those figures (by default: whether the
+    // memory limit killed it).
+    public static void Delete(BpmContext ctx, JobProcess jp, BpmLog log, Func<CgroupStats?, string>? reason = null)
     {
-        OomWatch.Check(jp, ContainerCgroup.Read(CgroupsPath(ctx, jp)), log);
+        var stats = ContainerCgroup.Read(CgroupsPath(ctx, jp));
+        OomWatch.Check(jp, stats, log);
         if (ctx.Runc.Exists(jp.ContainerId)) ctx.Runc.Delete(jp.ContainerId, force: true);
         OomWatch.Forget(jp);
+        ExitRecord.Write(jp, (reason ?? StatusReader.ExitReason)(stats), DateTimeOffset.UtcNow);
     }
 
     // runc cannot delete a container it cannot load, so its processes are killed through the

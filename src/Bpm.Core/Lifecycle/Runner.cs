@@ -1,6 +1,7 @@
 using Bpm.Config;
 using Bpm.Host;
 using Bpm.Logging;
+using Bpm.Status;
 
 namespace Bpm.Lifecycle;
 
@@ -34,7 +35,7 @@ public static class Runner
             Launch.WriteBundle(ctx, jp, prepared, log);
             int code = RunAttached(ctx, jp, logs);
             // The container was kept so that its cgroup's memory-kill count can be read.
-            ContainerRecovery.Delete(ctx, jp, log);
+            ContainerRecovery.Delete(ctx, jp, log, stats => ExitRecord.OfExitStatus(code, stats?.OomKills > 0));
             Bundle.Remove(jp.Paths.BundleDir);
             log.Info("complete", ("exit_status", code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             return code;

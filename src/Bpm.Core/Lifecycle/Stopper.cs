@@ -37,8 +37,8 @@ public static class Stopper
             }
             else
             {
-                if (state.Status == "running") Signal(runc, jp, state.Pid, log);
-                ContainerRecovery.Delete(ctx, jp, log);
+                var reason = state.Status == "running" ? Signal(runc, jp, state.Pid, log) : null;
+                ContainerRecovery.Delete(ctx, jp, log, reason is null ? null : _ => reason);
             }
             Bundle.Remove(jp.Paths.BundleDir);
             if (File.Exists(jp.Paths.PidFile)) File.Delete(jp.Paths.PidFile);
@@ -46,7 +46,8 @@ public static class Stopper
         });
     }
 
-    private static void Signal(Runc.RuncClient runc, JobProcess jp, int pid, BpmLog log)
+    // Returns how the process ended, for `bpm status`.
+    private static string Signal(Runc.RuncClient runc, JobProcess jp, int pid, BpmLog log)
     {
         using var watch = ProcessWatch.Open(pid);
         var signal = StopSequence.ShutdownSignal(jp.Config);
@@ -55,11 +56,13 @@ public static class Stopper
         if (watch.WaitForExit(StopSequence.Grace))
         {
             log.Info("process-exited", ("signal", signal));
-            return;
+            return $"stopped by bpm: exited after {signal}";
         }
         log.Info("sending-sigquit");
         try { runc.Kill(jp.ContainerId, "QUIT"); }
         catch (BpmException e) { log.Error("failed-to-signal", e.Message, ("signal", "QUIT")); }
-        if (!watch.WaitForExit(StopSequence.QuitGrace)) log.Info("forcefully-deleting");
+        if (watch.WaitForExit(StopSequence.QuitGrace)) return "stopped by bpm: exited after QUIT";
+        log.Info("forcefully-deleting");
+        return "stopped by bpm: killed after ignoring TERM and QUIT";
     }
 }

@@ -19,7 +19,7 @@ public static class StatusReader
 
         var report = new StatusReport { Job = jp.Job, Process = jp.Process, ContainerId = jp.ContainerId, State = "stopped" };
         if (corrupt is not null) return report with { State = "unknown", ExitReason = corrupt };
-        if (state is null) return report;
+        if (state is null) return report with { ExitReason = ExitRecord.Read(jp) };
 
         var stats = ContainerCgroup.Read(ContainerRecovery.CgroupsPath(ctx, jp));
         if (Directory.Exists(jp.Paths.LogDir))
@@ -50,8 +50,9 @@ public static class StatusReader
         };
     }
 
-    // A detached process's exit status goes to the host's init, not to bpm; what the cgroup
-    // records is whether the memory limit killed something.
+    // A detached process's exit status goes to the host's init, not to bpm (learning it would
+    // take a supervising process per container); what the cgroup records is whether the memory
+    // limit killed something.
     public static string ExitReason(CgroupStats? stats) =>
-        stats?.OomKills > 0 ? OomReason : "exited (status not recorded for detached processes)";
+        stats?.OomKills > 0 ? OomReason : "exited on its own (exit status not known to bpm)";
 }
