@@ -2,6 +2,19 @@
 """bpm against the floor (raw runc on the same bundle), interleaved, in one run.
 
 Driven by scripts/bench, which owns the work dir and cleans up every container and cgroup on exit.
+
+The floor for each operation:
+  start       runc run --detach --pid-file P --bundle COPY ID, stdout/stderr appended to log files;
+              COPY is bpm's config.json (captured after one bpm start) with its own rootfs dir and
+              cgroup name. The copy's rootfs is reused, while bpm writes a fresh bundle every start.
+  stop        runc kill ID TERM, `runc state` polled without sleeping until stopped, runc delete --force
+  start+stop  the two above back to back (minus the untimed readiness wait, see wait_ready)
+  run         runc run --bundle COPY ID in the foreground (runc deletes the container itself)
+  list        one `runc list` of the state root bpm uses (50 jobs configured, 25 running)
+  pid         runc state ID
+  parallel    20 of the start/stop floors at once, from 20 threads (bpm likewise)
+  throughput  runc run of a job writing 200 MB to stdout, stdout -> /dev/null (bpm run's stdout too)
+Every sample is one wall-clock interval around the command(s), taken from this process.
 """
 import argparse
 import concurrent.futures
@@ -20,6 +33,7 @@ TP_BYTES = 200_000_000
 JS, JT, JZ = "bench-s", "bench-t", "bench-z"  # sleep (exits at once on TERM), /bin/true, 200 MB to stdout
 PARALLEL = 20
 LIST_JOBS, LIST_RUNNING = 50, 25
+SETTLE, SETTLE_PARALLEL = 0.02, 0.2  # s of quiet after each sample
 
 
 class BenchError(Exception):
@@ -147,6 +161,20 @@ class Host:
     def floor_run(self, fid, name, stdout=DEVNULL):
         return self._exec(self.rc("run", "--bundle", self.floor_bundle(name), fid), stdout=stdout,
                           what=f"runc run {fid}")
+
+    def floor_run_tee(self, fid, name, log):
+        """runc run | tee LOG >/dev/null: what bpm run does (output to the caller and a log file) with
+        coreutils tee; for information only."""
+        t0 = now()
+        tee = subprocess.Popen(["tee", "-a", log], stdin=subprocess.PIPE, stdout=DEVNULL)
+        rc = subprocess.call(self.rc("run", "--bundle", self.floor_bundle(name), fid), stdin=DEVNULL,
+                             stdout=tee.stdin, stderr=DEVNULL)
+        tee.stdin.close()
+        trc = tee.wait()
+        dt = now() - t0
+        if rc != 0 or trc != 0:
+            raise BenchError(f"runc run {fid} | tee: exit {rc}/{trc}")
+        return dt
 
     def floor_list(self, state_root):
         return self._exec([self.runc, "--root", state_root, "list"], what="runc list")
@@ -282,6 +310,19 @@ def progress(text, last):
         print(f"bench: {text} done", file=sys.stderr, flush=True)
 
 
+def busy_cpus(seconds=1.0):
+    """CPUs kept busy by other processes while this one sleeps (from /proc/stat)."""
+    def sample():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        idle = v[3] + v[4]  # idle + iowait
+        return sum(v[:8]) - idle, sum(v[:8])
+    b0, t0 = sample()
+    time.sleep(seconds)
+    b1, t1 = sample()
+    return os.cpu_count() * (b1 - b0) / max(t1 - t0, 1)
+
+
 class Results:
     def __init__(self):
         self.samples = {}  # (op, contender) -> [ns]
@@ -302,14 +343,18 @@ def main():
     ap.add_argument("--iterations", type=int, default=15)
     ap.add_argument("--tp-iterations", type=int, default=5)
     ap.add_argument("--strict", action="store_true")
+    ap.add_argument("--samples", action="store_true", help="also print every sample (ms)")
     a = ap.parse_args()
     if a.iterations < 1 or a.tp_iterations < 1:
         ap.error("iterations must be >= 1")
     try:
         return bench(a)
     except BenchError as e:
-        print(f"bench: FAILED: {e}", file=sys.stderr)
+        print(f"\nbench: FAILED: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("\nbench: interrupted", file=sys.stderr)
+        return 130
 
 
 def bench(a):
@@ -318,7 +363,8 @@ def bench(a):
     M, L = h.main, h.listroot
     ver = subprocess.run([h.bpm_bin, "version"], stdout=subprocess.PIPE, text=True).stdout.strip()
     rver = subprocess.run([h.runc, "--version"], stdout=subprocess.PIPE, text=True).stdout.splitlines()[0]
-    print(f"bench: bpm {ver} ({a.bpm}), {rver}, {os.cpu_count()} cpus, "
+    load0 = busy_cpus()
+    print(f"bench: bpm {ver} ({a.bpm}), {rver}, {os.cpu_count()} cpus ({load0:.2f} busy with other work), "
           f"{a.iterations} iterations ({a.tp_iterations} for throughput), contenders alternate order each iteration")
 
     # ---- jobs: s (sleep, exits at once on TERM), t (/bin/true), z (200 MB to stdout), p00..p19 (parallel)
@@ -344,7 +390,6 @@ def bench(a):
         for f in [pool.submit(fn, x) for x in items]:
             f.result()
         return now() - t0
-
 
     # ---- capture bpm's bundles for the floor (one bpm start each), warming both contenders up
     bpm_pidfile = lambda job: os.path.join(M, "sys", "run", "bpm", job, job + ".pid")  # noqa: E731
@@ -427,11 +472,16 @@ def bench(a):
                 R.add(op, who, fns[who]())
                 if "after" in fns:
                     fns["after"](who)
+                # let the kernel finish tearing down cgroups and namespaces of the last operation, so
+                # that its deferred work does not land on the next sample
+                time.sleep(SETTLE_PARALLEL if "parallel" in op else SETTLE)
             if op == "start" and i == 0:  # sanity: both really run
                 if not os.path.exists(pidfile) or h.floor_status(fid(JS)) != "running":
                     raise BenchError("after start: bpm pidfile or floor container missing")
         progress(f"iteration {i + 1}/{a.iterations}", i + 1 == a.iterations)
 
+    teelog = os.path.join(h.floor, "logs", "tee.log")
+    open(teelog, "wb").close()
     # ---- run throughput: 200 MB to stdout, bpm run's stdout and runc run's stdout both to /dev/null
     for i in range(a.tp_iterations):
         order = ("bpm", "floor") if i % 2 == 0 else ("floor", "bpm")
@@ -445,6 +495,8 @@ def bench(a):
                 os.truncate(zlog, 0)
             else:
                 R.add("run throughput", "floor", h.floor_run(fid(JZ), JZ))
+                R.add("run throughput", "tee", h.floor_run_tee(fid(JZ), JZ, teelog))
+                os.truncate(teelog, 0)
         progress(f"throughput {i + 1}/{a.tp_iterations}", i + 1 == a.tp_iterations)
 
     # ---- bpm's peak RSS (own VmHWM at exit via ptrace; and /usr/bin/time %M, which includes runc)
@@ -485,14 +537,20 @@ def bench(a):
         fmin, fmed = R.stats(op, "floor")
         med[op] = (bmed, fmed)
         print(f"{op:<{name_w}}  {bmin:8.1f} {bmed:8.1f}  {fmin:8.1f} {fmed:8.1f}  {bmed / fmed:7.2f}x")
+    if a.samples:
+        print("\nsamples (ms, in iteration order):")
+        for op in list(ops) + ["run throughput"]:
+            for who in ("bpm", "floor"):
+                print(f"  {op:<{name_w}} {who:<5} " + " ".join(f"{ms(x):.1f}" for x in R.samples[(op, who)]))
     mb = TP_BYTES / 1e6
     b_tp, f_tp = mb / (med["run throughput"][0] / 1e3), mb / (med["run throughput"][1] / 1e3)
-    _, true_b = med["run /bin/true"]
+    t_tp = mb / (statistics.median(R.samples[("run throughput", "tee")]) / 1e9)
     b_net = mb / max((med["run throughput"][0] - med["run /bin/true"][0]) / 1e3, 1e-9)
     f_net = mb / max((med["run throughput"][1] - med["run /bin/true"][1]) / 1e3, 1e-9)
     print(f"\nrun throughput ({mb:.0f} MB to stdout -> /dev/null; bpm also writes its log file):"
           f" bpm {b_tp:.0f} MB/s, runc {f_tp:.0f} MB/s ({b_tp / f_tp:.0%});"
-          f" net of container start-up (run /bin/true median subtracted): bpm {b_net:.0f} MB/s, runc {f_net:.0f} MB/s")
+          f" net of container start-up (run /bin/true median subtracted): bpm {b_net:.0f} MB/s, runc {f_net:.0f} MB/s;"
+          f" for reference, `runc run | tee LOG >/dev/null` (output to a sink and a log, as bpm): {t_tp:.0f} MB/s")
     print("\nbpm peak RSS (MiB)      own (VmHWM at exit)   with children (/usr/bin/time %M, includes runc)")
     for label, (own, tm) in rss.items():
         print(f"  {label:<20}  {own / 1024:18.1f}   {tm / 1024:10.1f}")
@@ -515,6 +573,11 @@ def bench(a):
     tw = max(len(t[0]) for t in targets)
     for name, ok, detail in targets:
         print(f"  {'PASS' if ok else 'FAIL'}  {name:<{tw}}  {detail}")
+    load1 = busy_cpus()
+    if max(load0, load1) > 0.25 * os.cpu_count():
+        print(f"\nbench: WARNING: the machine was busy with other work ({load0:.1f} cpus busy before the run,"
+              f" {load1:.1f} after, of {os.cpu_count()}): the figures are noisy, and bpm, which does more CPU work"
+              f" per operation than raw runc, suffers more from contention")
     missed = sum(1 for t in targets if not t[1])
     print(f"\nbench: {len(targets) - missed}/{len(targets)} targets met, {time.monotonic() - t_begin:.0f} s")
     return 1 if (missed and a.strict) else 0
