@@ -34,7 +34,6 @@ public static class Runner
             using var logs = prepared.Logs;
             Launch.WriteBundle(ctx, jp, prepared, log);
             int code = RunAttached(ctx, jp, logs);
-            // The container was kept so that its cgroup's memory-kill count can be read.
             ContainerRecovery.Delete(ctx, jp, log, stats => ExitRecord.OfExitStatus(code, stats?.OomKills > 0));
             Bundle.Remove(jp.Paths.BundleDir);
             log.Info("complete", ("exit_status", code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -52,7 +51,9 @@ public static class Runner
             int pid;
             using (outW)
             using (errW)
-                pid = ctx.Runc.StartForeground(jp.Paths.BundleDir, jp.ContainerId, 0, outW.Value, errW.Value, keep: true);
+                // Only a memory limit can kill the process from its own cgroup; then the exited
+                // container is kept so that the count can be read. Otherwise runc deletes it.
+                pid = ctx.Runc.StartForeground(jp.Paths.BundleDir, jp.ContainerId, 0, outW.Value, errW.Value, keep: jp.Config.Limits.Memory is not null);
             var pumps = new[] { Tee.Start(outR, 1, logs.Stdout), Tee.Start(errR, 2, logs.Stderr) };
             int code = ChildProcess.Wait(pid);
             foreach (var t in pumps) t.Join();

@@ -50,6 +50,7 @@ public static class Stopper
     private static string Signal(Runc.RuncClient runc, JobProcess jp, int pid, BpmLog log)
     {
         using var watch = ProcessWatch.Open(pid);
+        WaitForInit(pid);
         var signal = StopSequence.ShutdownSignal(jp.Config);
         try { runc.Kill(jp.ContainerId, signal); }
         catch (BpmException e) { log.Error("failed-to-signal", e.Message, ("signal", signal)); }
@@ -64,5 +65,16 @@ public static class Stopper
         if (watch.WaitForExit(StopSequence.QuitGrace)) return "stopped by bpm: exited after QUIT";
         log.Info("forcefully-deleting");
         return "stopped by bpm: killed after ignoring TERM and QUIT";
+    }
+
+    // runc returns from a detached start before tini has set up its signal handling, and until
+    // then the kernel drops a TERM sent to the init of a pid namespace: a stop right after a
+    // start would wait the whole 15 s. tini ignores TTIN and TTOU once it is ready.
+    private static void WaitForInit(int pid)
+    {
+        const ulong ready = (1UL << (21 - 1)) | (1UL << (22 - 1));
+        var deadline = Environment.TickCount64 + 2000;
+        while (ProcStatus.SignalMask(pid, "SigIgn") is { } ignored && (ignored & ready) != ready && Environment.TickCount64 < deadline)
+            Thread.Sleep(1);
     }
 }
