@@ -18,7 +18,7 @@ public static class ConfigValidator
     public static IEnumerable<(SourcePosition At, string Message)> Validate(string job, ProcessConfig p)
     {
         if (p.Name == "") yield return (p.PositionOf("name"), "invalid config: name");
-        else if (p.Name is "." or ".." || p.Name.Contains('/') || p.Name.Contains('\0'))
+        else if (p.Name is "." or ".." || p.Name.Contains('/') || p.Name.Any(char.IsControl))
             yield return (p.PositionOf("name"), $"invalid config: name {Quote(p.Name)} cannot be used as a file name");
         if (p.Executable == "") yield return (p.PositionOf("executable"), "invalid config: executable");
         foreach (var v in p.AdditionalVolumes)

@@ -11,7 +11,8 @@ public static class ChildProcess
 {
     public const int Inherit = -1;
 
-    public static unsafe int Spawn(string path, IReadOnlyList<string> args, int stdin = Inherit, int stdout = Inherit, int stderr = Inherit)
+    // `extra` is handed to the child as its descriptor 3.
+    public static unsafe int Spawn(string path, IReadOnlyList<string> args, int stdin = Inherit, int stdout = Inherit, int stderr = Inherit, int extra = Inherit)
     {
         var argv = new List<string> { path };
         argv.AddRange(args);
@@ -35,6 +36,7 @@ public static class ChildProcess
                 if (stdin != Inherit) Libc.FileActionsAddDup2(actions, stdin, 0);
                 if (stdout != Inherit) Libc.FileActionsAddDup2(actions, stdout, 1);
                 if (stderr != Inherit) Libc.FileActionsAddDup2(actions, stderr, 2);
+                if (extra != Inherit) Libc.FileActionsAddDup2(actions, extra, 3);
                 // The runtime blocks and ignores some signals (SIGPIPE); children start clean.
                 Libc.SigEmptySet(empty);
                 Libc.SigFillSet(all);

@@ -25,5 +25,8 @@ public sealed class FileLock : IDisposable
         return new FileLock(fd);
     }
 
+    // The lock's descriptor, for a child that must hold the lock as long as it runs.
+    public int Descriptor => _fd.Value;
+
     public void Dispose() => _fd.Dispose();
 }

@@ -10,11 +10,15 @@ public static class SafeFiles
 {
     public static Fd OpenAppend(string path, uint uid, uint gid)
     {
-        int fd = Libc.Open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND | Libc.O_NOFOLLOW | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0x180 /* 0600 */);
+        // O_NONBLOCK: a FIFO planted here must be refused, not waited on with the job lock held.
+        // It changes nothing for a regular file.
+        int fd = Libc.Open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND | Libc.O_NOFOLLOW | Libc.O_NOCTTY | Libc.O_NONBLOCK | Libc.O_CLOEXEC, 0x180 /* 0600 */);
         if (fd < 0)
         {
-            if (Marshal.GetLastPInvokeError() == Libc.ELOOP) throw new BpmException($"refusing to open symlink at {path}");
-            throw Libc.Error("open", path);
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Libc.ELOOP) throw new BpmException($"refusing to open symlink at {path}");
+            if (errno == Libc.ENXIO) throw new BpmException($"refusing to open non-regular file at {path}");
+            throw new SyscallException("open", path, errno);
         }
         var file = new Fd(fd);
         try

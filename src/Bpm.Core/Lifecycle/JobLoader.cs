@@ -9,7 +9,7 @@ public static class JobLoader
     // climb out of a directory is refused before it reaches the filesystem.
     public static void CheckName(string kind, string name)
     {
-        if (name is "" or "." or ".." || name.Contains('/') || name.Contains('\0') || name.Length > 200)
+        if (name is "" or "." or ".." || name.Contains('/') || name.Any(char.IsControl) || name.Length > 200)
             throw new BpmException($"invalid {kind} name: \"{name}\"");
     }
 

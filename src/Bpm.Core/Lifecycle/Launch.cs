@@ -12,14 +12,32 @@ public static class Launch
     // Null when the process is already running, and there is nothing to launch.
     public static Prepared? Prepare(BpmContext ctx, JobProcess jp, UserIds vcap, BpmLog log)
     {
-        if (ContainerRecovery.RunningOrCleared(ctx, jp, log) is not null)
+        if (ContainerRecovery.RunningOrCleared(ctx, jp, log) is { } running)
         {
             log.Info("process-already-running");
+            AdoptPidFile(jp, running.Pid);
             return null;
         }
         var spec = SpecFactory.Context(ctx, jp, vcap);
+        // Processes of a container whose runc state was lost entirely still sit in its cgroup;
+        // a new container there would run beside them.
+        CgroupReaper.KillAndRemove(SpecBuilder.CgroupsPath(jp.ContainerId, spec));
         HostPreparation.Prepare(ctx, jp, vcap);
         return new Prepared(spec, HostPreparation.OpenLogs(jp, vcap));
+    }
+
+    // A container left running by a `bpm run` whose bpm was killed has no pidfile; monit
+    // watches the pidfile, so the running container is recorded there.
+    private static void AdoptPidFile(JobProcess jp, int pid)
+    {
+        var text = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            if (File.Exists(jp.Paths.PidFile) && File.ReadAllText(jp.Paths.PidFile) == text) return;
+            Directories.EnsureRootOwned(jp.Paths.PidDir);
+            SafeFiles.WriteAtomic(jp.Paths.PidFile, System.Text.Encoding.ASCII.GetBytes(text));
+        }
+        catch (IOException) { }
     }
 
     // Runs the pre-start hook, then writes the process's own bundle.

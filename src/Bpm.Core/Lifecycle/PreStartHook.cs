@@ -10,11 +10,18 @@ public static class PreStartHook
     {
         if (string.IsNullOrEmpty(jp.Config.PreStart)) return;
         log.Info("running-pre-start-hook", ("hook", jp.Config.PreStart));
-        Bundle.Write(jp.Paths.BundleDir, SpecBuilder.Build(jp.Config, specCtx, jp.Config.PreStart, []));
+        // The hook's container has an ID of its own, so that a hook left running by a killed bpm
+        // is never mistaken for the process itself. "." followed by non-hex cannot come out of
+        // ContainerId.Encode, so no job's ID can collide with it.
+        var id = HookId(jp);
+        if (ctx.Runc.Exists(id)) ctx.Runc.Delete(id, force: true);
+        var spec = SpecBuilder.Build(jp.Config, specCtx, jp.Config.PreStart, []);
+        Bundle.Write(jp.Paths.BundleDir, spec with { Linux = spec.Linux with { CgroupsPath = spec.Linux.CgroupsPath + ".pre-start" } });
         using var devnull = Fd.Open("/dev/null", Interop.Libc.O_RDONLY);
-        int code = ctx.Runc.RunForeground(jp.Paths.BundleDir, jp.ContainerId, devnull.Value, logs.Stdout.Value, logs.Stderr.Value);
-        // A hook killed mid-way can leave its container behind.
-        if (ctx.Runc.Exists(jp.ContainerId)) ctx.Runc.Delete(jp.ContainerId, force: true);
+        int code = ctx.Runc.RunForeground(jp.Paths.BundleDir, id, devnull.Value, logs.Stdout.Value, logs.Stderr.Value);
+        if (ctx.Runc.Exists(id)) ctx.Runc.Delete(id, force: true);
         if (code != 0) throw new BpmException($"failed to run pre-start hook {jp.Config.PreStart} (exit status {code})");
     }
+
+    public static string HookId(JobProcess jp) => jp.ContainerId + ".pre-start";
 }

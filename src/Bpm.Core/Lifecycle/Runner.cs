@@ -26,7 +26,7 @@ public static class Runner
             // The lock covers setup only: a foreground run may last as long as it likes.
             using (FileLock.Acquire(jp.Paths.LockFile))
             {
-                Starter.OpenLog(log, jp, vcap);
+                Starter.OpenLog(log, jp, vcap, required: true);
                 log.Info("starting");
                 prepared = Launch.Prepare(ctx, jp, vcap, log);
             }

@@ -12,14 +12,14 @@ public static class Starter
         using var held = FileLock.Acquire(jp.Paths.LockFile);
         using var log = new BpmLog("start", jp.Job, jp.Process);
         var vcap = Users.Lookup(Users.Vcap);
-        OpenLog(log, jp, vcap);
+        OpenLog(log, jp, vcap, required: true);
         log.Info("starting");
         log.Failing(() =>
         {
             if (Launch.Prepare(ctx, jp, vcap, log) is not { } prepared) return;
             using var logs = prepared.Logs;
             Launch.WriteBundle(ctx, jp, prepared, log);
-            int code = ctx.Runc.RunDetached(jp.Paths.BundleDir, jp.ContainerId, jp.Paths.PidFile, logs.Stdout, logs.Stderr);
+            int code = ctx.Runc.RunDetached(jp.Paths.BundleDir, jp.ContainerId, jp.Paths.PidFile, logs.Stdout, logs.Stderr, held);
             if (code != 0)
             {
                 if (ctx.Runc.Exists(jp.ContainerId)) ctx.Runc.Delete(jp.ContainerId, force: true);
@@ -43,9 +43,9 @@ public static class Starter
     }
 
     // bpm.log sits in the job's log dir, which the first start creates.
-    internal static void OpenLog(BpmLog log, JobProcess jp, UserIds vcap)
+    internal static void OpenLog(BpmLog log, JobProcess jp, UserIds vcap, bool required)
     {
         Directories.Create(jp.Paths.LogDir, vcap.Uid, vcap.Gid);
-        log.Open(jp.Paths.BpmLog, vcap);
+        log.Open(jp.Paths.BpmLog, vcap, required);
     }
 }

@@ -13,7 +13,7 @@ public static class Stopper
         using var held = FileLock.Acquire(jp.Paths.LockFile);
         using var log = new BpmLog("stop", jp.Job, jp.Process);
         var vcap = Users.Lookup(Users.Vcap);
-        Starter.OpenLog(log, jp, vcap);
+        Starter.OpenLog(log, jp, vcap, required: false);
         log.Info("starting");
         log.Failing(() =>
         {
@@ -53,7 +53,12 @@ public static class Stopper
         WaitForInit(pid);
         var signal = StopSequence.ShutdownSignal(jp.Config);
         try { runc.Kill(jp.ContainerId, signal); }
-        catch (BpmException e) { log.Error("failed-to-signal", e.Message, ("signal", signal)); }
+        catch (BpmException e)
+        {
+            // Nothing was signalled, so there is nothing to wait for: go straight to the delete.
+            log.Error("failed-to-signal", e.Message, ("signal", signal));
+            return "stopped by bpm: killed (the shutdown signal could not be sent)";
+        }
         if (watch.WaitForExit(StopSequence.Grace))
         {
             log.Info("process-exited", ("signal", signal));

@@ -11,7 +11,14 @@ public sealed class BpmLog(string command, string job, string process) : IDispos
 {
     private Fd? _file;
 
-    public void Open(string path, UserIds owner) => _file ??= SafeFiles.OpenAppend(path, owner.Uid, owner.Gid);
+    // A job can replace its bpm.log (a symlink, a FIFO...). Start and run refuse then, as for
+    // the other log files (`required`); but that must not keep bpm from stopping or inspecting
+    // the job, so otherwise the log is not written and the command goes on.
+    public void Open(string path, UserIds owner, bool required = false)
+    {
+        try { _file ??= SafeFiles.OpenAppend(path, owner.Uid, owner.Gid); }
+        catch (BpmException) when (!required) { }
+    }
 
     public void Info(string eventName, params (string Key, string Value)[] data) => Write("info", eventName, null, data);
 

@@ -32,10 +32,10 @@ public sealed class RuncClient(string runcPath, string stateRoot, bool systemdCg
         return list;
     }
 
-    private int Spawn(List<string> args, int stdin, int stdout, int stderr)
+    private int Spawn(List<string> args, int stdin, int stdout, int stderr, int extra = ChildProcess.Inherit)
     {
         if (!File.Exists(runcPath)) throw new BpmException($"runc not found at {runcPath}");
-        return ChildProcess.Spawn(runcPath, args, stdin, stdout, stderr);
+        return ChildProcess.Spawn(runcPath, args, stdin, stdout, stderr, extra);
     }
 
     private (int ExitCode, string Stdout, string Stderr) Capture(List<string> args)
@@ -56,10 +56,14 @@ public sealed class RuncClient(string runcPath, string stateRoot, bool systemdCg
 
     // Starts the container in the background; its stdio are the log files, so runc's own
     // complaints land in the stderr log too.
-    public int RunDetached(string bundle, string id, string pidFile, Fd stdout, Fd stderr)
+    // runc also gets the job lock (as its fd 3, which the container does not inherit): if bpm
+    // is killed meanwhile, the lock stays held until runc is done, so a retried start cannot
+    // race the half-made container.
+    public int RunDetached(string bundle, string id, string pidFile, Fd stdout, Fd stderr, FileLock held)
     {
         using var devnull = Fd.Open("/dev/null", Interop.Libc.O_RDONLY);
-        return ChildProcess.Wait(Spawn(Global("run", "--bundle", bundle, "--pid-file", pidFile, "--detach", id), devnull.Value, stdout.Value, stderr.Value));
+        return ChildProcess.Wait(Spawn(Global("run", "--bundle", bundle, "--pid-file", pidFile, "--detach", id),
+            devnull.Value, stdout.Value, stderr.Value, held.Descriptor));
     }
 
     // Runs the container in the foreground and returns its exit status.
