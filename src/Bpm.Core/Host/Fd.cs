@@ -27,21 +27,28 @@ public sealed class Fd : SafeHandle
         return (new Fd(fds[0]), new Fd(fds[1]));
     }
 
-    public unsafe void WriteAll(ReadOnlySpan<byte> data)
+    public void WriteAll(ReadOnlySpan<byte> data)
+    {
+        if (!TryWriteAll(Value, data)) throw Libc.Error("write");
+    }
+
+    // Writes everything, retrying short writes and interruptions; false on any other error.
+    public static unsafe bool TryWriteAll(int fd, ReadOnlySpan<byte> data)
     {
         fixed (byte* p = data)
         {
             int off = 0;
             while (off < data.Length)
             {
-                var n = Libc.Write(Value, p + off, data.Length - off);
+                var n = Libc.Write(fd, p + off, data.Length - off);
                 if (n < 0)
                 {
                     if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
-                    throw Libc.Error("write");
+                    return false;
                 }
                 off += (int)n;
             }
         }
+        return true;
     }
 }

@@ -32,28 +32,9 @@ public static class Tee
                 }
                 var chunk = new ReadOnlySpan<byte>(p, (int)n);
                 // A caller that went away (closed pipe) must not stop the log from being written.
-                if (firstOpen) firstOpen = WriteAll(first, chunk);
-                WriteAll(second.Value, chunk);
+                if (firstOpen) firstOpen = Fd.TryWriteAll(first, chunk);
+                Fd.TryWriteAll(second.Value, chunk);
             }
         }
-    }
-
-    private static unsafe bool WriteAll(int fd, ReadOnlySpan<byte> data)
-    {
-        fixed (byte* p = data)
-        {
-            int off = 0;
-            while (off < data.Length)
-            {
-                var n = Libc.Write(fd, p + off, data.Length - off);
-                if (n < 0)
-                {
-                    if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
-                    return false;
-                }
-                off += (int)n;
-            }
-        }
-        return true;
     }
 }

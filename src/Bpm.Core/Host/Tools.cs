@@ -3,7 +3,9 @@ namespace Bpm.Host;
 // Finds helper programs (tail, strace) on PATH.
 public static class Tools
 {
-    public static string Find(string name)
+    public static string Find(string name) => TryFind(name) ?? throw new BpmException($"{name} not found on PATH");
+
+    public static string? TryFind(string name)
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin").Split(':'))
         {
@@ -11,6 +13,6 @@ public static class Tools
             var candidate = Path.Join(dir, name);
             if (File.Exists(candidate)) return candidate;
         }
-        throw new BpmException($"{name} not found on PATH");
+        return null;
     }
 }

@@ -13,16 +13,8 @@ public sealed class RuncClient(string runcPath, string stateRoot, bool systemdCg
     public static RuncClient For(BoshRoot root, bool systemdCgroup) => new(FindRunc(root), root.RuncRoot, systemdCgroup);
 
     // runc ships as a package of the bpm release; a host install (Debian's runc) also works.
-    private static string FindRunc(BoshRoot root)
-    {
-        if (File.Exists(root.RuncPath)) return root.RuncPath;
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin").Split(':'))
-        {
-            var candidate = Path.Join(dir, "runc");
-            if (dir != "" && File.Exists(candidate)) return candidate;
-        }
-        return root.RuncPath;
-    }
+    private static string FindRunc(BoshRoot root) =>
+        File.Exists(root.RuncPath) ? root.RuncPath : Tools.TryFind("runc") ?? root.RuncPath;
 
     private List<string> Global(params string[] args)
     {
