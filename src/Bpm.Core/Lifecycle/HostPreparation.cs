@@ -27,8 +27,8 @@ public static class HostPreparation
         {
             var path = root.ToExternal(v.Path);
             SymlinkGuard.Check(root.Path, path);
-            if (v.Shared) SharedVolumes.MakeShared(root, path);
             if (!v.MountOnly) Directories.Create(path, owner.Uid, owner.Gid);
+            if (v.Shared) SharedVolumes.MakeShared(root, path);
         }
 
         Directories.Create(p.LogDir, owner.Uid, owner.Gid);
