@@ -120,9 +120,6 @@ public sealed class RuncClient(string runcPath, string stateRoot, bool systemdCg
 
     public void Kill(string id, string signal) => Check("failed to send signal to container", Global("kill", id, signal));
 
-    // Best-effort signal to every process (used when the init has already gone).
-    public void KillAll(string id, string signal) => Capture(Global("kill", "--all", id, signal));
-
     public void Delete(string id, bool force)
     {
         var args = force ? Global("delete", "--force", id) : Global("delete", id);
