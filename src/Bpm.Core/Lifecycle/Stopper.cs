@@ -34,6 +34,8 @@ public static class Stopper
             if (state is null)
             {
                 log.Info("job-already-stopped");
+                // Processes whose runc state was lost entirely are still in the container's cgroup.
+                CgroupReaper.KillAndRemove(ContainerRecovery.CgroupsPath(ctx, jp));
             }
             else
             {

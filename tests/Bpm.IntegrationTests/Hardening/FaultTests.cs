@@ -387,6 +387,25 @@ public sealed class FaultTests
         }
     }
 
+    [Fact]
+    public void StopAfterLostRuncStateDirKillsTheOldProcesses()
+    {
+        using var root = new BoshRoot();
+        var marker = WriteMarkedJob(root);
+        try
+        {
+            var oldPid = root.StartRunning(Job);
+            Directory.Delete(Path.Combine(root.RuncRoot, "bpm-fault"), recursive: true);
+            var stop = root.Bpm("stop", Job);
+            Assert.True(stop.ExitCode == 0, stop.ToString());
+            BoshRoot.WaitFor(() => !Hx.Alive(oldPid), TimeSpan.FromSeconds(10), "the old container's init to be killed");
+        }
+        finally
+        {
+            KillAll(marker);
+        }
+    }
+
     // ------------------------------------------------------------ the pidfile
 
     [Fact]
