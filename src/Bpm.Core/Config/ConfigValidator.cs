@@ -42,5 +42,5 @@ public static class ConfigValidator
         return null;
     }
 
-    private static string Quote(string s) => System.Text.Json.JsonSerializer.Serialize(s, Logging.LogJson.Default.String);
+    private static string Quote(string s) => "\"" + System.Text.Json.JsonEncodedText.Encode(s).Value + "\"";
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Bpm.Host;
 
 namespace Bpm.Cli;
@@ -10,7 +11,13 @@ public static class BpmCli
 
     public static int Run(string[] args)
     {
-        var root = new RootCommand("A bosh process manager: starts, stops and inspects BOSH job processes in runc containers.");
+        // Not a RootCommand: that builds --help and --version up front, and their descriptions
+        // come from resources, looked up by reflection at every call. Monit calls bpm all the
+        // time and neither is asked for then, so they are added only when named.
+        var root = new Command("bpm", "A bosh process manager: starts, stops and inspects BOSH job processes in runc containers.");
+        bool help = args.Any(HelpAliases.Contains);
+        if (help) root.Options.Add(new HelpOption());
+        if (help || args.Contains("--version")) root.Options.Add(new VersionOption());
         root.Subcommands.Add(StartCommand.Create());
         root.Subcommands.Add(StopCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
@@ -39,6 +46,8 @@ public static class BpmCli
             return Fail(e);
         }
     }
+
+    private static readonly string[] HelpAliases = ["--help", "-h", "-?", "/h", "/?"];
 
     public static int Fail(Exception e)
     {
