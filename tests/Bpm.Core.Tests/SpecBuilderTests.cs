@@ -500,8 +500,8 @@ public class SpecBuilderTests
     {
         var spec = SpecBuilder.Build(Minimal with { Limits = new Limits { Memory = 1L << 30 } }, Context(swap: false));
         Assert.Equal(1L << 30, spec.Linux.Resources!.Memory!.Limit);
-        Assert.Null(spec.Linux.Resources.Memory.Swap);
-        Assert.DoesNotContain("swap", JsonSerializer.Serialize(spec, OciJson.Default.Spec));
+        Assert.Equal(0, spec.Linux.Resources.Memory.Swap);
+        Assert.DoesNotContain("swap", System.Text.Encoding.UTF8.GetString(OciJson.Write(spec)));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Bpm.Host;
 using Bpm.Oci;
@@ -14,7 +13,7 @@ public static class Bundle
         Directories.EnsureRootOwned(dir);
         // The container's "/" must be traversable by the job's user.
         Directories.EnsureRootOwned(Path.Join(dir, "rootfs"), 0x1ed /* 0755 */);
-        SafeFiles.WriteAtomic(Path.Join(dir, "config.json"), Encoding.UTF8.GetBytes(JsonSerializer.Serialize(spec, OciJson.Default.Spec)));
+        SafeFiles.WriteAtomic(Path.Join(dir, "config.json"), OciJson.Write(spec));
     }
 
     // The cgroup the container was placed in, as its config.json says; null when unreadable.

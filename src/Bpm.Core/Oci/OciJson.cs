@@ -1,12 +1,24 @@
+using System.Buffers;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Bpm.Oci;
 
 [JsonSourceGenerationOptions(
     WriteIndented = true,
-    // Generated writing code only: building the serializer's metadata for the whole spec at
-    // every start costs more than writing it.
-    GenerationMode = JsonSourceGenerationMode.Serialization,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(Spec))]
-public sealed partial class OciJson : JsonSerializerContext;
+public sealed partial class OciJson : JsonSerializerContext
+{
+    // config.json, written by the generated code directly. Through JsonSerializer, the first call
+    // of a process builds the serializer's metadata for the spec's types (reflection over their
+    // attributes), which cost a `bpm start` more than writing the file does.
+    public static byte[] Write(Spec spec)
+    {
+        var buffer = new ArrayBufferWriter<byte>(32 * 1024);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            Default.SpecSerializeHandler(writer, spec);
+        return buffer.WrittenSpan.ToArray();
+    }
+}

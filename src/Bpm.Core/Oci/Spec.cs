@@ -78,10 +78,13 @@ public sealed record Resources
     [JsonPropertyName("pids")] public PidsLimit? Pids { get; init; }
 }
 
+// 0 is "not set" here and in errnoRet: plain numbers rather than nullable ones, because the
+// generated writer handles plain ones itself, while a nullable one costs the serializer's
+// metadata at every start. Neither is ever 0 when set (bpm.yml sizes are positive).
 public sealed record MemoryLimits
 {
-    [JsonPropertyName("limit")] public long? Limit { get; init; }
-    [JsonPropertyName("swap")] public long? Swap { get; init; }
+    [JsonPropertyName("limit"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public long Limit { get; init; }
+    [JsonPropertyName("swap"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public long Swap { get; init; }
 }
 
 public sealed record PidsLimit([property: JsonPropertyName("limit")] long Limit);
@@ -97,7 +100,7 @@ public sealed record SyscallRule
 {
     [JsonPropertyName("names")] public required IReadOnlyList<string> Names { get; init; }
     [JsonPropertyName("action")] public required string Action { get; init; }
-    [JsonPropertyName("errnoRet")] public uint? ErrnoRet { get; init; }
+    [JsonPropertyName("errnoRet"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public uint ErrnoRet { get; init; }
     [JsonPropertyName("args")] public IReadOnlyList<SyscallArg>? Args { get; init; }
 }
 

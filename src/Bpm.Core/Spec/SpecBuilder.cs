@@ -63,7 +63,7 @@ public static class SpecBuilder
             resources = new Resources
             {
                 Memory = proc.Limits.Memory is { } mem
-                    ? new MemoryLimits { Limit = mem, Swap = ctx.Features.SwapLimit ? mem : null }
+                    ? new MemoryLimits { Limit = mem, Swap = ctx.Features.SwapLimit ? mem : 0 }
                     : null,
                 Pids = proc.Limits.Processes is { } pids ? new PidsLimit(pids) : null,
             };
