@@ -8,11 +8,16 @@ public static class Cgroups
 {
     public const string Mount = "/sys/fs/cgroup";
 
+    private static string? _self;
+
+    // /proc/self/cgroup, read once per command.
+    private static string Self => _self ??= File.ReadAllText("/proc/self/cgroup");
+
     // bpm's own cgroup, the parent of every container it starts. On v1 the memory hierarchy's
     // path is used: that is where the limits that matter to jobs are accounted.
     public static string OwnPath(string? procSelfCgroup = null)
     {
-        var lines = (procSelfCgroup ?? File.ReadAllText("/proc/self/cgroup")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = (procSelfCgroup ?? Self).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         string? unified = null, memory = null, first = null;
         foreach (var line in lines)
         {
@@ -28,25 +33,36 @@ public static class Cgroups
         return memory ?? first ?? unified ?? "/";
     }
 
+    // v1 hierarchies of this process: (the controllers as /proc/self/cgroup lists them, the name
+    // of their directory under /sys/fs/cgroup).
+    private static IEnumerable<(string Controllers, string Dir)> V1Hierarchies()
+    {
+        foreach (var line in Self.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = line.Split(':', 3);
+            if (parts.Length != 3 || parts[1] == "") continue;
+            yield return (parts[1], parts[1].StartsWith("name=", StringComparison.Ordinal) ? parts[1]["name=".Length..] : parts[1]);
+        }
+    }
+
     // Mounts the v1 hierarchies under /sys/fs/cgroup, grouped as this process's own cgroups are.
     public static void EnsureV1Mounted()
     {
         if (File.Exists(Path.Join(Mount, "cgroup.controllers"))) return;
+        // Every start asks; a few file checks answer it on a host that has them all mounted.
+        if (V1Hierarchies().All(h => File.Exists(Path.Join(Mount, h.Dir, "cgroup.procs")))) return;
         var mounts = MountInfo.MountPoints().ToHashSet();
         if (!mounts.Contains(Mount))
         {
             Directory.CreateDirectory(Mount);
             if (Libc.Mount("cgroup", Mount, "tmpfs", 0, "mode=755") != 0) throw Libc.Error("mount tmpfs", Mount);
         }
-        foreach (var line in File.ReadAllLines("/proc/self/cgroup"))
+        foreach (var (controllers, dir) in V1Hierarchies())
         {
-            var parts = line.Split(':', 3);
-            if (parts.Length != 3 || parts[1] == "") continue;
-            var name = parts[1].StartsWith("name=", StringComparison.Ordinal) ? parts[1]["name=".Length..] : parts[1];
-            var target = Path.Join(Mount, name);
+            var target = Path.Join(Mount, dir);
             if (mounts.Contains(target)) continue;
             Directory.CreateDirectory(target);
-            if (Libc.Mount("cgroup", target, "cgroup", 0, parts[1]) != 0) throw Libc.Error("mount cgroup", target);
+            if (Libc.Mount("cgroup", target, "cgroup", 0, controllers) != 0) throw Libc.Error("mount cgroup", target);
         }
     }
 }

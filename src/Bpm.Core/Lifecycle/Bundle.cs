@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bpm.Host;
+using Bpm.Interop;
 using Bpm.Oci;
 
 namespace Bpm.Lifecycle;
@@ -13,7 +14,13 @@ public static class Bundle
         Directories.EnsureRootOwned(dir);
         // The container's "/" must be traversable by the job's user.
         Directories.EnsureRootOwned(Path.Join(dir, "rootfs"), 0x1ed /* 0755 */);
-        SafeFiles.WriteAtomic(Path.Join(dir, "config.json"), OciJson.Write(spec));
+        // Made afresh rather than through a temporary file and a rename, which would cost every
+        // start time: the directory is root's alone, and runc reads the file only once it is
+        // complete. Whatever had the name before (a leftover, a link) is unlinked, never written.
+        var path = Path.Join(dir, "config.json");
+        File.Delete(path);
+        using var file = Fd.Open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW, 0x1a4 /* 0644 */);
+        file.WriteAll(OciJson.Write(spec));
     }
 
     // The cgroup the container was placed in, as its config.json says; null when unreadable.

@@ -37,10 +37,10 @@ public static class ContainerRecovery
 
     // Deletes a container, first reporting any memory kills its cgroup counted (they go with it)
     // and recording why it ended, as `reason` tells from those figures (by default: whether the
-    // memory limit killed it).
-    public static void Delete(BpmContext ctx, JobProcess jp, BpmLog log, Func<CgroupStats?, string>? reason = null)
+    // memory limit killed it). A caller that built the spec knows the cgroups path already.
+    public static void Delete(BpmContext ctx, JobProcess jp, BpmLog log, Func<CgroupStats?, string>? reason = null, string? cgroupsPath = null)
     {
-        var stats = ContainerCgroup.Read(CgroupsPath(ctx, jp));
+        var stats = ContainerCgroup.Read(cgroupsPath ?? CgroupsPath(ctx, jp));
         OomWatch.Check(jp, stats, log);
         if (ctx.Runc.Exists(jp.ContainerId)) ctx.Runc.Delete(jp.ContainerId, force: true);
         OomWatch.Forget(jp);

@@ -34,7 +34,8 @@ public static class Runner
             using var logs = prepared.Logs;
             Launch.WriteBundle(ctx, jp, prepared, log);
             int code = RunAttached(ctx, jp, logs);
-            ContainerRecovery.Delete(ctx, jp, log, stats => ExitRecord.OfExitStatus(code, stats?.OomKills > 0));
+            ContainerRecovery.Delete(ctx, jp, log, stats => ExitRecord.OfExitStatus(code, stats?.OomKills > 0),
+                Spec.SpecBuilder.CgroupsPath(jp.ContainerId, prepared.Spec));
             Bundle.Remove(jp.Paths.BundleDir);
             log.Info("complete", ("exit_status", code.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             return code;
