@@ -6,7 +6,10 @@ Driven by scripts/bench, which owns the work dir and cleans up every container a
 The floor for each operation:
   start       runc run --detach --pid-file P --bundle COPY ID, stdout/stderr appended to log files;
               COPY is bpm's config.json (captured after one bpm start) with its own rootfs dir and
-              cgroup name. The copy's rootfs is reused, while bpm writes a fresh bundle every start.
+              cgroup name. Before every floor start or run, untimed, the copy's rootfs is made empty
+              again: that is the bundle bpm hands runc (stop removes the bundle, so runc creates its
+              mount points afresh each time). For reference only, start is also timed on a rootfs
+              left as the last run made it ("runc, rootfs kept").
   stop        runc kill ID TERM, `runc state` polled without sleeping until stopped, runc delete --force
   start+stop  the two above back to back (minus the untimed readiness wait, see wait_ready)
   run         runc run --bundle COPY ID in the foreground (runc deletes the container itself)
@@ -119,8 +122,15 @@ class Host:
         return self.rc("run", "--detach", "--pid-file", os.path.join(self.floor, "run", fid + ".pid"),
                        "--bundle", self.floor_bundle(name), fid)
 
-    def floor_start(self, fid, name, concurrent=False):
+    def empty_rootfs(self, name):
+        rootfs = os.path.join(self.floor_bundle(name), "rootfs")
+        shutil.rmtree(rootfs)
+        os.mkdir(rootfs, 0o755)
+
+    def floor_start(self, fid, name, concurrent=False, fresh=True):
         """runc run --detach, stdout/stderr appended to log files (opened inside the timing, as bpm does)."""
+        if fresh:
+            self.empty_rootfs(name)
         t0 = now()
         with open(os.path.join(self.floor, "logs", fid + ".out"), "ab") as out, \
                 open(os.path.join(self.floor, "logs", fid + ".err"), "ab") as err:
@@ -159,6 +169,7 @@ class Host:
         return self._exec(self.rc("state", fid), what=f"runc state {fid}")
 
     def floor_run(self, fid, name, stdout=DEVNULL):
+        self.empty_rootfs(name)
         return self._exec(self.rc("run", "--bundle", self.floor_bundle(name), fid), stdout=stdout,
                           what=f"runc run {fid}")
 
@@ -186,7 +197,7 @@ class Host:
         with open(src) as f:
             spec = json.load(f)
         dst = self.floor_bundle(job)
-        os.makedirs(os.path.join(dst, "rootfs"))
+        os.makedirs(os.path.join(dst, "rootfs"), mode=0o755)
         spec["root"]["path"] = os.path.join(dst, "rootfs")
         cg = spec.get("linux", {}).get("cgroupsPath")
         if cg:
@@ -468,6 +479,11 @@ def bench(a):
     for i in range(a.iterations):
         order = ("bpm", "floor") if i % 2 == 0 else ("floor", "bpm")
         for op, fns in ops.items():
+            if op == "start":  # the reference: the floor's start on the rootfs the last run left
+                R.add(op, "kept", h.floor_start(fid(JS), JS, fresh=False))
+                wait_ready(floor_pidfile(JS))
+                h.floor_stop(fid(JS))
+                time.sleep(SETTLE)
             for who in order:
                 R.add(op, who, fns[who]())
                 if "after" in fns:
@@ -537,6 +553,9 @@ def bench(a):
         fmin, fmed = R.stats(op, "floor")
         med[op] = (bmed, fmed)
         print(f"{op:<{name_w}}  {bmin:8.1f} {bmed:8.1f}  {fmin:8.1f} {fmed:8.1f}  {bmed / fmed:7.2f}x")
+    kmin, kmed = R.stats("start", "kept")
+    print(f"{'(runc, rootfs kept)':<{name_w}}  {'':8} {'':8}  {kmin:8.1f} {kmed:8.1f}  {med['start'][0] / kmed:7.2f}x"
+          "   start on the rootfs the last run left, for reference")
     if a.samples:
         print("\nsamples (ms, in iteration order):")
         for op in list(ops) + ["run throughput"]:
