@@ -27,6 +27,10 @@ public sealed class Fd : SafeHandle
         return (new Fd(fds[0]), new Fd(fds[1]));
     }
 
+    // A bigger pipe lets the writer run ahead with fewer wake-ups of the reader. Best effort: the
+    // kernel may refuse (pipe-max-size, per-user pipe limits), and the default size still works.
+    public bool TrySetPipeSize(int bytes) => Libc.Fcntl(Value, Libc.F_SETPIPE_SZ, bytes) >= 0;
+
     public void WriteAll(ReadOnlySpan<byte> data)
     {
         if (!TryWriteAll(Value, data)) throw Libc.Error("write");
