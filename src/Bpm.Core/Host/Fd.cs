@@ -27,6 +27,10 @@ public sealed class Fd : SafeHandle
         return (new Fd(fds[0]), new Fd(fds[1]));
     }
 
+    // A bigger pipe lets the writer run ahead with fewer wake-ups of the reader. Best effort: the
+    // kernel may refuse (pipe-max-size, per-user pipe limits), and the default size still works.
+    public bool TrySetPipeSize(int bytes) => Libc.Fcntl(Value, Libc.F_SETPIPE_SZ, bytes) >= 0;
+
     public void WriteAll(ReadOnlySpan<byte> data)
     {
         if (!TryWriteAll(Value, data)) throw Libc.Error("write");
@@ -43,12 +47,26 @@ public sealed class Fd : SafeHandle
                 var n = Libc.Write(fd, p + off, data.Length - off);
                 if (n < 0)
                 {
-                    if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
+                    int errno = Marshal.GetLastPInvokeError();
+                    if (errno == Libc.EINTR) continue;
+                    // Whoever shares the descriptor (a caller's pipe or terminal) may have made it
+                    // non-blocking: wait for room rather than give up on it.
+                    if (errno == Libc.EAGAIN && WaitWritable(fd)) continue;
                     return false;
                 }
                 off += (int)n;
             }
         }
         return true;
+    }
+
+    private static unsafe bool WaitWritable(int fd)
+    {
+        var pfd = new Libc.PollFd { Fd = fd, Events = Libc.POLLOUT };
+        while (true)
+        {
+            if (Libc.Poll(&pfd, 1, -1) >= 0) return true;
+            if (Marshal.GetLastPInvokeError() != Libc.EINTR) return false;
+        }
     }
 }

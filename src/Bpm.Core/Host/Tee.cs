@@ -6,7 +6,7 @@ namespace Bpm.Host;
 // Copies a pipe to two descriptors (the caller's terminal and a log file) until it closes.
 public static class Tee
 {
-    private const int BufferSize = 1 << 20;
+    public const int BufferSize = 1 << 20;
 
     public static Thread Start(Fd source, int first, Fd second)
     {

@@ -46,6 +46,9 @@ public static class Runner
     {
         var (outR, outW) = Fd.Pipe();
         var (errR, errW) = Fd.Pipe();
+        // As big as the tee's buffer: the job rarely waits for bpm, and one read takes all it wrote.
+        outR.TrySetPipeSize(Tee.BufferSize);
+        errR.TrySetPipeSize(Tee.BufferSize);
         using (outR)
         using (errR)
         {
