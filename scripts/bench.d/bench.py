@@ -16,7 +16,9 @@ The floor for each operation:
   list        one `runc list` of the state root bpm uses (50 jobs configured, 25 running)
   pid         runc state ID
   parallel    20 of the start/stop floors at once, from 20 threads (bpm likewise)
-  throughput  runc run of a job writing 200 MB to stdout, stdout -> /dev/null (bpm run's stdout too)
+  throughput  runc run of a job writing 200 MB to stdout, appended to a log file: the sink bpm run
+              must write too (its caller's stdout, here /dev/null, gets a copy). For reference: raw
+              runc to /dev/null (no log at all), and `runc run | tee -a LOG >/dev/null`.
 Every sample is one wall-clock interval around the command(s), taken from this process.
 """
 import argparse
@@ -173,9 +175,22 @@ class Host:
         return self._exec(self.rc("run", "--bundle", self.floor_bundle(name), fid), stdout=stdout,
                           what=f"runc run {fid}")
 
+    def floor_run_to_log(self, fid, name, log):
+        """runc run, stdout appended to LOG (opened inside the timing, as bpm opens its log)."""
+        self.empty_rootfs(name)
+        t0 = now()
+        with open(log, "ab") as out:
+            rc = subprocess.call(self.rc("run", "--bundle", self.floor_bundle(name), fid), stdin=DEVNULL,
+                                 stdout=out, stderr=DEVNULL)
+        dt = now() - t0
+        if rc != 0:
+            raise BenchError(f"runc run {fid} > LOG: exit {rc}")
+        return dt
+
     def floor_run_tee(self, fid, name, log):
         """runc run | tee LOG >/dev/null: what bpm run does (output to the caller and a log file) with
         coreutils tee; for information only."""
+        self.empty_rootfs(name)
         t0 = now()
         tee = subprocess.Popen(["tee", "-a", log], stdin=subprocess.PIPE, stdout=DEVNULL)
         rc = subprocess.call(self.rc("run", "--bundle", self.floor_bundle(name), fid), stdin=DEVNULL,
@@ -496,9 +511,10 @@ def bench(a):
                     raise BenchError("after start: bpm pidfile or floor container missing")
         progress(f"iteration {i + 1}/{a.iterations}", i + 1 == a.iterations)
 
+    floorlog = os.path.join(h.floor, "logs", "z.stdout.log")
     teelog = os.path.join(h.floor, "logs", "tee.log")
     open(teelog, "wb").close()
-    # ---- run throughput: 200 MB to stdout, bpm run's stdout and runc run's stdout both to /dev/null
+    # ---- run throughput: 200 MB to stdout; the job's log file is the sink of both contenders
     for i in range(a.tp_iterations):
         order = ("bpm", "floor") if i % 2 == 0 else ("floor", "bpm")
         for who in order:
@@ -510,7 +526,12 @@ def bench(a):
                     raise BenchError(f"bpm run z logged {size} bytes, expected {TP_BYTES}")
                 os.truncate(zlog, 0)
             else:
-                R.add("run throughput", "floor", h.floor_run(fid(JZ), JZ))
+                R.add("run throughput", "floor", h.floor_run_to_log(fid(JZ), JZ, floorlog))
+                size = os.path.getsize(floorlog)
+                if size != TP_BYTES:
+                    raise BenchError(f"runc run z logged {size} bytes, expected {TP_BYTES}")
+                os.unlink(floorlog)
+                R.add("run throughput", "null", h.floor_run(fid(JZ), JZ))
                 R.add("run throughput", "tee", h.floor_run_tee(fid(JZ), JZ, teelog))
                 os.truncate(teelog, 0)
         progress(f"throughput {i + 1}/{a.tp_iterations}", i + 1 == a.tp_iterations)
@@ -564,12 +585,14 @@ def bench(a):
     mb = TP_BYTES / 1e6
     b_tp, f_tp = mb / (med["run throughput"][0] / 1e3), mb / (med["run throughput"][1] / 1e3)
     t_tp = mb / (statistics.median(R.samples[("run throughput", "tee")]) / 1e9)
+    n_tp = mb / (statistics.median(R.samples[("run throughput", "null")]) / 1e9)
     b_net = mb / max((med["run throughput"][0] - med["run /bin/true"][0]) / 1e3, 1e-9)
     f_net = mb / max((med["run throughput"][1] - med["run /bin/true"][1]) / 1e3, 1e-9)
-    print(f"\nrun throughput ({mb:.0f} MB to stdout -> /dev/null; bpm also writes its log file):"
+    print(f"\nrun throughput ({mb:.0f} MB to stdout, into the job's log file; bpm's stdout -> /dev/null):"
           f" bpm {b_tp:.0f} MB/s, runc {f_tp:.0f} MB/s ({b_tp / f_tp:.0%});"
           f" net of container start-up (run /bin/true median subtracted): bpm {b_net:.0f} MB/s, runc {f_net:.0f} MB/s;"
-          f" for reference, `runc run | tee LOG >/dev/null` (output to a sink and a log, as bpm): {t_tp:.0f} MB/s")
+          f" for reference, runc run -> /dev/null (no log): {n_tp:.0f} MB/s,"
+          f" `runc run | tee -a LOG >/dev/null`: {t_tp:.0f} MB/s")
     print("\nbpm peak RSS (MiB)      own (VmHWM at exit)   with children (/usr/bin/time %M, includes runc)")
     for label, (own, tm) in rss.items():
         print(f"  {label:<20}  {own / 1024:18.1f}   {tm / 1024:10.1f}")
@@ -586,7 +609,7 @@ def bench(a):
         ("stop <= raw kill+delete + 30 ms", st_b <= st_f + 30, f"{st_b:.1f} ms vs {st_f:.1f} ms ({st_b - st_f:+.1f} ms)"),
         (f"list of {LIST_JOBS} jobs < 2x one runc list", l_b < 2 * l_f, f"{l_b:.1f} ms vs {l_f:.1f} ms = {l_b / l_f:.2f}x"),
         ("bpm peak RSS < 30 MiB", peak_own < 30 * 1024, f"{peak_own / 1024:.1f} MiB (start, list, run)"),
-        ("run throughput >= 80% of runc run", b_tp >= 0.8 * f_tp, f"{b_tp:.0f} vs {f_tp:.0f} MB/s = {b_tp / f_tp:.0%}"),
+        ("run throughput >= 80% of runc run to the log", b_tp >= 0.8 * f_tp, f"{b_tp:.0f} vs {f_tp:.0f} MB/s = {b_tp / f_tp:.0%}"),
     ]
     print("\ntargets:")
     tw = max(len(t[0]) for t in targets)
