@@ -93,31 +93,46 @@ public static class ChildProcess
         string stdout, stderr;
         using (outR)
         using (errR)
-        {
-            var errTask = Task.Run(() => ReadAll(errR));
-            stdout = ReadAll(outR);
-            stderr = errTask.GetAwaiter().GetResult();
-        }
+            (stdout, stderr) = ReadBoth(outR, errR);
         return (Wait(pid), stdout, stderr);
     }
 
-    private static unsafe string ReadAll(Fd fd)
+    // Drains both pipes until the child closes them, from this thread: a thread (pool) for the
+    // second pipe would cost more than the short runc commands it serves.
+    private static unsafe (string, string) ReadBoth(Fd first, Fd second)
     {
-        var ms = new MemoryStream();
+        var collected = new[] { new MemoryStream(), new MemoryStream() };
         var buf = new byte[16384];
+        Libc.PollFd* fds = stackalloc Libc.PollFd[2];
+        fds[0] = new Libc.PollFd { Fd = first.Value, Events = Libc.POLLIN };
+        fds[1] = new Libc.PollFd { Fd = second.Value, Events = Libc.POLLIN };
+        int open = 2;
         fixed (byte* p = buf)
         {
-            while (true)
+            while (open > 0)
             {
-                var n = Libc.Read(fd.Value, p, buf.Length);
-                if (n > 0) { ms.Write(buf, 0, (int)n); continue; }
-                if (n == 0) break;
-                if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
-                break;
+                if (Libc.Poll(fds, 2, -1) < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
+                    throw Libc.Error("poll");
+                }
+                for (int i = 0; i < 2; i++)
+                {
+                    if (fds[i].Fd < 0 || fds[i].Revents == 0) continue;
+                    var n = Libc.Read(fds[i].Fd, p, buf.Length);
+                    if (n > 0) collected[i].Write(buf, 0, (int)n);
+                    else if (n == 0 || Marshal.GetLastPInvokeError() != Libc.EINTR)
+                    {
+                        fds[i].Fd = -1; // poll skips negative descriptors
+                        open--;
+                    }
+                }
             }
         }
-        return Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length);
+        return (Text(collected[0]), Text(collected[1]));
     }
+
+    private static string Text(MemoryStream ms) => Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length);
 
     private static nint[] ToPointers(List<string> strings, List<nint> allocated)
     {
