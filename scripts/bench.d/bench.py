@@ -330,8 +330,8 @@ def time_maxrss_kb(argv, env, stdout_path="/dev/null"):
 
 def filesystem_of(path):
     """The type, source and options of the mount holding PATH, and for ext4 whether it keeps a journal:
-    without one, the kernel skips inodes freed in the last 30 s when it allocates, so creating the
-    bundle's directories slows down as the run deletes them by the hundred."""
+    without one, the kernel passes over inodes freed in the last minute when it allocates, so
+    creating bundle directories slows down as the run deletes them by the hundred."""
     best = None
     with open("/proc/self/mountinfo") as f:
         for line in f:
