@@ -21,21 +21,25 @@ public sealed partial class BenchScriptTests
     [GeneratedRegex(@"^  (PASS|FAIL)  ", RegexOptions.Multiline)]
     private static partial Regex TargetLine();
 
+    // The default keeps the run's files on the disk under /tmp; the options on a tmpfs, or on a
+    // fresh ext4 with a journal.
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task OneIterationMeasuresEverythingAndCleansUp(bool tmpfs)
+    [InlineData(null, null)]
+    [InlineData("--tmpfs", "tmpfs")]
+    [InlineData("--ext4", "ext4")]
+    public async Task OneIterationMeasuresEverythingAndCleansUp(string? option, string? fsType)
     {
         string[] args = ["--iterations", "1", "--tp-iterations", "1", "--bpm", BoshRoot.BpmBin];
-        if (tmpfs) args = [.. args, "--tmpfs"];
+        if (option is not null) args = [.. args, option];
         var r = await BoshRoot.Exec(Path.Combine(BoshRoot.RepoRoot, "scripts", "bench"), args, null, TimeSpan.FromMinutes(3));
         Assert.True(r.ExitCode == 0 && !r.TimedOut, "scripts/bench: " + r);
 
         var work = WorkDirLine().Match(r.Stdout);
         Assert.True(work.Success, "no work dir line:\n" + r.Stdout);
         var workDir = work.Groups[1].Value;
-        if (tmpfs) Assert.Equal("tmpfs", work.Groups[2].Value);
+        if (fsType is not null) Assert.Equal(fsType, work.Groups[2].Value);
         else Assert.NotEqual("tmpfs", work.Groups[2].Value);
+        if (option == "--ext4") Assert.Contains(", with a journal", r.Stdout);
 
         foreach (var op in Operations)
             Assert.Matches(new Regex("^" + Regex.Escape(op) + @"\s+[0-9.]+\s+[0-9.]+\s+[0-9.]+\s+[0-9.]+\s+[0-9.]+x$", RegexOptions.Multiline), r.Stdout);
@@ -47,5 +51,8 @@ public sealed partial class BenchScriptTests
         Assert.DoesNotContain("LEFTOVER", r.Stdout);
         Assert.False(Directory.Exists(workDir), $"{workDir} left behind");
         Assert.DoesNotContain(" " + workDir + " ", File.ReadAllText("/proc/self/mountinfo"));
+        if (option == "--ext4")
+            BoshRoot.WaitFor(() => !BoshRoot.Run("losetup", "-a").Stdout.Contains(workDir + ".ext4"),
+                TimeSpan.FromSeconds(10), "the ext4 image's loop device detached");
     }
 }
