@@ -329,7 +329,7 @@ def time_maxrss_kb(argv, env, stdout_path="/dev/null"):
 # ---------------------------------------------------------------- the benchmark
 
 def filesystem_of(path):
-    """The type, source and options of the mount holding PATH, and for ext4 whether it keeps a journal:
+    """The type and source of the mount holding PATH, and for ext4 whether it keeps a journal:
     without one, the kernel passes over inodes freed in the last minute when it allocates, so
     creating bundle directories slows down as the run deletes them by the hundred."""
     best = None
@@ -338,11 +338,11 @@ def filesystem_of(path):
             left, right = line.split(" - ", 1)
             point = left.split()[4]
             if (path == point or path.startswith(point.rstrip("/") + "/")) and (best is None or len(point) > len(best[0])):
-                fstype, source, opts = right.split()[:3]
-                best = (point, fstype, source, opts)
+                fstype, source = right.split()[:2]
+                best = (point, fstype, source)
     if best is None:
         return "an unknown filesystem"
-    point, fstype, source, opts = best
+    point, fstype, source = best
     text = f"{fstype} ({source} at {point})"
     if fstype == "ext4":
         dev = os.path.basename(source)

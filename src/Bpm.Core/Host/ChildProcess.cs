@@ -97,8 +97,8 @@ public static class ChildProcess
         return (Wait(pid), stdout, stderr);
     }
 
-    // Drains both pipes until the child closes them, from this thread: a thread (pool) for the
-    // second pipe would cost more than the short runc commands it serves.
+    // Drains both pipes until the child closes them, from this thread: a task for the second pipe
+    // would start the thread pool (three more threads) for a runc command of a few milliseconds.
     private static unsafe (string, string) ReadBoth(Fd first, Fd second)
     {
         var collected = new[] { new MemoryStream(), new MemoryStream() };
