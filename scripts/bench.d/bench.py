@@ -6,10 +6,10 @@ Driven by scripts/bench, which owns the work dir and cleans up every container a
 The floor for each operation:
   start       runc run --detach --pid-file P --bundle COPY ID, stdout/stderr appended to log files;
               COPY is bpm's config.json (captured after one bpm start) with its own rootfs dir and
-              cgroup name. Before every floor start or run, untimed, the copy's rootfs is made empty
-              again: that is the bundle bpm hands runc (stop removes the bundle, so runc creates its
-              mount points afresh each time). For reference only, start is also timed on a rootfs
-              left as the last run made it ("runc, rootfs kept").
+              cgroup name. After every floor stop or run, untimed, the copy's rootfs is made empty
+              again, as bpm's stop and run remove their bundle: runc makes its mount points afresh
+              at every start, and the inodes freed then are as old as bpm's when the next start
+              comes (a filesystem may treat inodes freed within the same second differently).
   stop        runc kill ID TERM, `runc state` polled without sleeping until stopped, runc delete --force
   start+stop  the two above back to back (minus the untimed readiness wait, see wait_ready)
   run         runc run --bundle COPY ID in the foreground (runc deletes the container itself)
@@ -129,10 +129,8 @@ class Host:
         shutil.rmtree(rootfs)
         os.mkdir(rootfs, 0o755)
 
-    def floor_start(self, fid, name, concurrent=False, fresh=True):
+    def floor_start(self, fid, name, concurrent=False):
         """runc run --detach, stdout/stderr appended to log files (opened inside the timing, as bpm does)."""
-        if fresh:
-            self.empty_rootfs(name)
         t0 = now()
         with open(os.path.join(self.floor, "logs", fid + ".out"), "ab") as out, \
                 open(os.path.join(self.floor, "logs", fid + ".err"), "ab") as err:
@@ -153,8 +151,9 @@ class Host:
             return None
         return json.loads(p.stdout)["status"]
 
-    def floor_stop(self, fid):
-        """runc kill TERM, poll `runc state` (no sleep) until stopped, runc delete --force."""
+    def floor_stop(self, fid, name):
+        """runc kill TERM, poll `runc state` (no sleep) until stopped, runc delete --force; then, untimed,
+        the rootfs emptied."""
         t0 = now()
         self._call(self.rc("kill", fid, "TERM"), stderr=None)
         deadline = time.monotonic() + 20
@@ -165,19 +164,21 @@ class Host:
             if time.monotonic() > deadline:
                 raise BenchError(f"floor container {fid} still {st} 20 s after TERM")
         self._call(self.rc("delete", "--force", fid), stderr=None)
-        return now() - t0
+        dt = now() - t0
+        self.empty_rootfs(name)
+        return dt
 
     def floor_pid(self, fid):
         return self._exec(self.rc("state", fid), what=f"runc state {fid}")
 
     def floor_run(self, fid, name, stdout=DEVNULL):
+        dt = self._exec(self.rc("run", "--bundle", self.floor_bundle(name), fid), stdout=stdout,
+                        what=f"runc run {fid}")
         self.empty_rootfs(name)
-        return self._exec(self.rc("run", "--bundle", self.floor_bundle(name), fid), stdout=stdout,
-                          what=f"runc run {fid}")
+        return dt
 
     def floor_run_to_log(self, fid, name, log):
         """runc run, stdout appended to LOG (opened inside the timing, as bpm opens its log)."""
-        self.empty_rootfs(name)
         t0 = now()
         with open(log, "ab") as out:
             rc = subprocess.call(self.rc("run", "--bundle", self.floor_bundle(name), fid), stdin=DEVNULL,
@@ -185,12 +186,12 @@ class Host:
         dt = now() - t0
         if rc != 0:
             raise BenchError(f"runc run {fid} > LOG: exit {rc}")
+        self.empty_rootfs(name)
         return dt
 
     def floor_run_tee(self, fid, name, log):
         """runc run | tee LOG >/dev/null: what bpm run does (output to the caller and a log file) with
         coreutils tee; for information only."""
-        self.empty_rootfs(name)
         t0 = now()
         tee = subprocess.Popen(["tee", "-a", log], stdin=subprocess.PIPE, stdout=DEVNULL)
         rc = subprocess.call(self.rc("run", "--bundle", self.floor_bundle(name), fid), stdin=DEVNULL,
@@ -200,6 +201,7 @@ class Host:
         dt = now() - t0
         if rc != 0 or trc != 0:
             raise BenchError(f"runc run {fid} | tee: exit {rc}/{trc}")
+        self.empty_rootfs(name)
         return dt
 
     def floor_list(self, state_root):
@@ -476,7 +478,7 @@ def bench(a):
     h.floor_start(fid(JS), JS)
     wait_ready(floor_pidfile(JS))
     h.floor_pid(fid(JS))
-    h.floor_stop(fid(JS))
+    h.floor_stop(fid(JS), JS)
     h.floor_run(fid(JT), JT)
     h.floor_list(bpm_state)
     h.bpm(M, "run", JT)
@@ -498,11 +500,11 @@ def bench(a):
         },
         "stop": {
             "bpm": lambda: h.bpm(M, "stop", JS),
-            "floor": lambda: h.floor_stop(fid(JS)),
+            "floor": lambda: h.floor_stop(fid(JS), JS),
         },
         "start+stop": {
             "bpm": lambda: h.bpm(M, "start", JS) + wait_ready(bpm_pidfile(JS)) + h.bpm(M, "stop", JS),
-            "floor": lambda: h.floor_start(fid(JS), JS) + wait_ready(floor_pidfile(JS)) + h.floor_stop(fid(JS)),
+            "floor": lambda: h.floor_start(fid(JS), JS) + wait_ready(floor_pidfile(JS)) + h.floor_stop(fid(JS), JS),
         },
         "run /bin/true": {
             "bpm": lambda: h.bpm(M, "run", JT),
@@ -519,17 +521,12 @@ def bench(a):
         },
         f"{PARALLEL} stops in parallel": {
             "bpm": lambda: par(lambda j: h.bpm_par(M, "stop", j), pjobs),
-            "floor": lambda: par(lambda j: h.floor_stop(fid(j)), pjobs),
+            "floor": lambda: par(lambda j: h.floor_stop(fid(j), j), pjobs),
         },
     }
     for i in range(a.iterations):
         order = ("bpm", "floor") if i % 2 == 0 else ("floor", "bpm")
         for op, fns in ops.items():
-            if op == "start":  # the reference: the floor's start on the rootfs the last run left
-                R.add(op, "kept", h.floor_start(fid(JS), JS, fresh=False))
-                wait_ready(floor_pidfile(JS))
-                h.floor_stop(fid(JS))
-                time.sleep(SETTLE)
             for who in order:
                 R.add(op, who, fns[who]())
                 if "after" in fns:
@@ -603,9 +600,6 @@ def bench(a):
         fmin, fmed = R.stats(op, "floor")
         med[op] = (bmed, fmed)
         print(f"{op:<{name_w}}  {bmin:8.1f} {bmed:8.1f}  {fmin:8.1f} {fmed:8.1f}  {bmed / fmed:7.2f}x")
-    kmin, kmed = R.stats("start", "kept")
-    print(f"{'(runc, rootfs kept)':<{name_w}}  {'':8} {'':8}  {kmin:8.1f} {kmed:8.1f}  {med['start'][0] / kmed:7.2f}x"
-          "   start on the rootfs the last run left, for reference")
     if a.samples:
         print("\nsamples (ms, in iteration order):")
         for op in list(ops) + ["run throughput"]:
