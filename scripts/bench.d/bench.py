@@ -421,8 +421,8 @@ def bench(a):
     print(f"bench: work dir {a.work} on {fs}")
     if fs.endswith("without a journal"):
         print("bench: note: on ext4 without a journal every inode allocation passes over the inodes freed in the"
-              " last minute, and this run frees hundreds a second; --ext4 (with a journal, as on a BOSH VM's"
-              " ephemeral disk) or --tmpfs compare without that")
+              " last minute, and this run frees hundreds a second: both contenders slow down as it goes on;"
+              " --ext4 (with a journal, as on a BOSH VM's ephemeral disk) or --tmpfs measure without that")
 
     # ---- jobs: s (sleep, exits at once on TERM), t (/bin/true), z (200 MB to stdout), p00..p19 (parallel)
     write_job(M, JS, "/bin/sleep", ["100000"])
