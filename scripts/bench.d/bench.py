@@ -16,7 +16,7 @@ The floor for each operation:
   list        one `runc list` of the state root bpm uses (50 jobs configured, 25 running)
   pid         runc state ID
   parallel    20 of the start/stop floors at once, from 20 threads (bpm likewise)
-  throughput  runc run of a job writing 200 MB to stdout, appended to a log file: the sink bpm run
+  throughput  runc run of a job writing 200 MB to stdout into a new log file: the sink bpm run
               must write too (its caller's stdout, here /dev/null, gets a copy). For reference: raw
               runc to /dev/null (no log at all), and `runc run | tee -a LOG >/dev/null`.
 Every sample is one wall-clock interval around the command(s), taken from this process.
