@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace Bpm.IntegrationTests;
 
 /// <summary>
-/// The Debian package from scripts/package, installed on this machine with dpkg: the installed
-/// bpm runs a job with the runc and tini the package links in, and `dpkg -r` removes it cleanly.
+/// The Debian package from scripts/package, installed into this machine's system with apt-get:
+/// the installed bpm runs a job with the runc and tini the package links in, and removing the
+/// package leaves nothing behind.
 /// Also the BOSH job skeleton's pre-start (release/), run in a private mount namespace.
 /// </summary>
 public sealed class PackageTests
@@ -26,11 +27,12 @@ public sealed class PackageTests
         var varVcapExisted = Directory.Exists("/var/vcap");
 
         var installed = false;
+        Exception? first = null;
         try
         {
-            var install = Dpkg("-i", deb);
+            var install = Apt("install", "-y", "--no-install-recommends", deb);
             installed = true;
-            Assert.True(install.ExitCode == 0, "dpkg -i: " + install);
+            Assert.True(install.ExitCode == 0, "apt-get install: " + install);
             Assert.Equal("ii", PackageStatus());
             Assert.Equal(version, BoshRoot.Run("dpkg-query", "-W", "-f=${Version}", "bpm").Stdout);
 
@@ -49,21 +51,27 @@ public sealed class PackageTests
 
             RunAJobWithTheInstalledBpm();
         }
+        catch (Exception e)
+        {
+            first = e;
+            throw;
+        }
         finally
         {
             if (installed)
             {
-                var remove = Dpkg("-r", "bpm");
-                Assert.True(remove.ExitCode == 0, "dpkg -r bpm: " + remove);
+                var remove = Apt("remove", "-y", "bpm");
+                // A failed install leaves nothing to remove cleanly: its error is the one to see.
+                if (first is null) Assert.True(remove.ExitCode == 0, "apt-get remove bpm: " + remove);
             }
         }
 
         Assert.Null(PackageStatus());
-        Assert.False(Path.Exists(InstalledBpm), $"{InstalledBpm} left after dpkg -r");
-        Assert.False(Path.Exists(PackageDir), $"{PackageDir} left after dpkg -r");
+        Assert.False(Path.Exists(InstalledBpm), $"{InstalledBpm} left after apt-get remove");
+        Assert.False(Path.Exists(PackageDir), $"{PackageDir} left after apt-get remove");
         if (!varVcapExisted)
         {
-            Assert.False(Path.Exists("/var/vcap"), "/var/vcap left after dpkg -r");
+            Assert.False(Path.Exists("/var/vcap"), "/var/vcap left after apt-get remove");
         }
     }
 
@@ -153,8 +161,11 @@ public sealed class PackageTests
         BoshRoot.Exec(InstalledBpm, args, new Dictionary<string, string> { ["BPM_BOSH_ROOT"] = root.Root }, BoshRoot.CommandTimeout)
             .GetAwaiter().GetResult();
 
-    private static CommandResult Dpkg(params string[] args) =>
-        BoshRoot.Exec("dpkg", args, new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" }, DpkgTimeout)
+    // apt-get rather than dpkg: it waits for another apt or dpkg process to release the package
+    // lock, where dpkg fails at once.
+    private static CommandResult Apt(params string[] args) =>
+        BoshRoot.Exec("apt-get", ["-o", "DPkg::Lock::Timeout=" + (int)DpkgTimeout.TotalSeconds, .. args],
+                new Dictionary<string, string> { ["DEBIAN_FRONTEND"] = "noninteractive" }, DpkgTimeout + DpkgTimeout)
             .GetAwaiter().GetResult();
 
     /// <summary>dpkg's two-letter status of package bpm ("ii"...), or null when dpkg does not know it.</summary>
