@@ -580,13 +580,27 @@ public class SpecBuilderTests
     public void PrivilegedGetsTheDockerPrivilegedCapabilities()
     {
         var caps = Privileged().Process.Capabilities!;
-        Assert.Equal(41, caps.Bounding.Count);
+        Assert.Equal(38, caps.Bounding.Count);
         Assert.Equal(CapabilityNames.Privileged(ulong.MaxValue), caps.Bounding);
         Assert.Equal(CapabilityNames.Privileged(ulong.MaxValue), caps.Permitted);
         Assert.Equal(CapabilityNames.Privileged(ulong.MaxValue), caps.Inheritable);
         Assert.Contains("CAP_SYS_ADMIN", caps.Bounding);
         Assert.Contains("CAP_NET_ADMIN", caps.Bounding);
         Assert.All(caps.Bounding, c => Assert.StartsWith("CAP_", c));
+    }
+
+    [Fact]
+    public void PrivilegedIsCapabilitiesZeroThroughAuditRead()
+    {
+        var caps = CapabilityNames.Privileged(ulong.MaxValue);
+        Assert.Contains("CAP_AUDIT_READ", caps);
+        Assert.Contains("CAP_CHOWN", caps);
+        Assert.DoesNotContain("CAP_PERFMON", caps);
+        Assert.DoesNotContain("CAP_BPF", caps);
+        Assert.DoesNotContain("CAP_CHECKPOINT_RESTORE", caps);
+        // The same set as a CapEff mask: 0000003fffffffff.
+        Assert.Equal(CapabilityNames.Privileged(0x3fffffffffUL), caps);
+        Assert.Empty(CapabilityNames.Privileged(~0x3fffffffffUL));
     }
 
     [Fact]

@@ -23,7 +23,6 @@ public sealed class ConfigErrorTests
     [Theory]
     [InlineData("start")]
     [InlineData("run")]
-    [InlineData("stop")]
     public void BrokenYamlIsReportedWithPosition(string command)
     {
         using var root = new BoshRoot();
@@ -57,7 +56,6 @@ public sealed class ConfigErrorTests
     [Theory]
     [InlineData("start")]
     [InlineData("run")]
-    [InlineData("stop")]
     public void MissingConfigIsReported(string command)
     {
         using var root = new BoshRoot();
@@ -66,13 +64,10 @@ public sealed class ConfigErrorTests
         Assert.Contains("bpm.yml", r.Stderr);
     }
 
+    // stop, pid, shell and trace go by the names alone: an undefined process is simply not running.
     [Theory]
     [InlineData("start")]
-    [InlineData("stop")]
     [InlineData("run")]
-    [InlineData("pid")]
-    [InlineData("shell")]
-    [InlineData("trace")]
     public void UnknownProcessIsReported(string command)
     {
         using var root = new BoshRoot();
@@ -147,7 +142,7 @@ public sealed class ConfigErrorTests
         root.WriteJob("broken", BrokenYaml);
         var r = root.Bpm("list");
         Assert.DoesNotContain("   at ", r.Stderr);
-        Assert.Contains("broken", r.Stderr);
+        Assert.StartsWith("invalid config for broken: ", r.Stderr);
         var rows = BoshRoot.ParseList(r.Stdout);
         Assert.Equal([new ListRow("good", "-", "stopped")], rows);
     }

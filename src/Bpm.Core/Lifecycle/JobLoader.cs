@@ -26,16 +26,26 @@ public static class JobLoader
         return config;
     }
 
-    public static JobProcess Load(BoshRoot root, string job, string? process)
+    // The paths of one process from its names alone, for the commands that need no config.
+    public static JobPaths PathsFor(BoshRoot root, string job, string? process)
     {
-        var config = LoadConfig(root, job);
+        CheckName("job", job);
         var name = string.IsNullOrEmpty(process) ? job : process;
         CheckName("process", name);
         // The lock file's name holds the encoded pair; a file name may not exceed 255 bytes.
         if (Identity.ContainerId.Encode(job + "." + name).Length > MaxEncodedName)
             throw new BpmException($"job and process names are too long: \"{job}\", \"{name}\"");
-        var proc = config.Find(name)
-            ?? throw new BpmException($"process \"{name}\" not present in job configuration ({root.ConfigPath(job)})");
-        return new JobProcess(new JobPaths(root, job, name), proc);
+        return new JobPaths(root, job, name);
     }
+
+    public static JobProcess Load(BoshRoot root, string job, string? process)
+    {
+        var paths = PathsFor(root, job, process);
+        var config = LoadConfig(root, job);
+        return new JobProcess(paths, Find(config, paths));
+    }
+
+    public static ProcessConfig Find(JobConfig config, JobPaths paths) =>
+        config.Find(paths.Process)
+        ?? throw new BpmException($"process \"{paths.Process}\" not present in job configuration ({paths.ConfigFile})");
 }

@@ -6,7 +6,8 @@ namespace Bpm.Lifecycle;
 // bpm list: every process configured under jobs/ merged with the containers runc knows.
 public static class Lister
 {
-    public static List<ProcessStatus> List(BpmContext ctx, Action<string> reportInvalid)
+    // A job whose bpm.yml cannot be used is reported (job, reason) and left out; the others are listed.
+    public static List<ProcessStatus> List(BpmContext ctx, Action<string, string> reportInvalid)
     {
         var known = new Dictionary<string, RuncState>(StringComparer.Ordinal);
         foreach (var c in ctx.Runc.List()) known[c.Id] = c;
@@ -25,7 +26,7 @@ public static class Lister
                 }
                 catch (BpmException e)
                 {
-                    reportInvalid(e.Message);
+                    reportInvalid(job, e.Message);
                     continue;
                 }
                 foreach (var p in config.Processes)

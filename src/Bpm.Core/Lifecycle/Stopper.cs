@@ -7,17 +7,23 @@ namespace Bpm.Lifecycle;
 // on the container's init process itself, so a job that exits at once is stopped at once.
 public static class Stopper
 {
+    // The job's names alone lead to the lock, bpm.log and the container: a job with no container
+    // is stopped without its bpm.yml being read, and one whose bpm.yml has since broken (or no
+    // longer defines the process) is still stopped, with the default signal, the problem logged.
     public static void Stop(BpmContext ctx, string job, string? process)
     {
-        var jp = Starter.LoadForCommand(ctx, job, process, "stop");
-        using var held = FileLock.Acquire(jp.Paths.LockFile);
-        using var log = new BpmLog("stop", jp.Job, jp.Process);
+        var paths = JobLoader.PathsFor(ctx.Root, job, process);
+        using var held = FileLock.Acquire(paths.LockFile);
+        using var log = new BpmLog("stop", paths.Job, paths.Process);
         var vcap = Users.Lookup(Users.Vcap);
-        Starter.OpenLog(log, jp, vcap, required: false);
+        Directories.Create(paths.LogDir, vcap.Uid, vcap.Gid);
+        log.Open(paths.BpmLog, vcap);
         log.Info("starting");
         log.Failing(() =>
         {
             var runc = ctx.Runc;
+            // Until the config is read, the default: the paths are all that recovery needs.
+            var jp = new JobProcess(paths, new Config.ProcessConfig { Name = paths.Process });
             Runc.RuncState? state;
             try
             {
@@ -39,13 +45,39 @@ public static class Stopper
             }
             else
             {
+                jp = WithConfig(ctx, jp, log);
                 var reason = state.Status == "running" ? Signal(runc, jp, state.Pid, log) : null;
                 ContainerRecovery.Delete(ctx, jp, log, reason is null ? null : _ => reason);
             }
-            Bundle.Remove(jp.Paths.BundleDir);
-            if (File.Exists(jp.Paths.PidFile)) File.Delete(jp.Paths.PidFile);
+            Bundle.Remove(paths.BundleDir);
+            if (File.Exists(paths.PidFile)) File.Delete(paths.PidFile);
             log.Info("complete");
         });
+    }
+
+    // The configured shutdown signal when bpm.yml still says it; else the default, so that
+    // what bpm started can always be stopped.
+    private static JobProcess WithConfig(BpmContext ctx, JobProcess jp, BpmLog log)
+    {
+        Config.JobConfig config;
+        try
+        {
+            config = JobLoader.LoadConfig(ctx.Root, jp.Job);
+        }
+        catch (BpmException e)
+        {
+            log.Error("failed-to-parse-config", e.Message);
+            return jp;
+        }
+        try
+        {
+            return jp with { Config = JobLoader.Find(config, jp.Paths) };
+        }
+        catch (BpmException e)
+        {
+            log.Error("process-not-defined", e.Message);
+            return jp;
+        }
     }
 
     // Returns how the process ended, for `bpm status`.

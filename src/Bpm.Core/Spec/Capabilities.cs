@@ -15,10 +15,13 @@ public static class CapabilityNames
         "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE",
     ];
 
-    // What a privileged container gets: every capability (as docker grants with --privileged)
-    // that bpm itself holds; asking runc for one outside its bounding set fails the start.
+    // What a privileged container gets: the original's (docker's --privileged) set, capabilities
+    // 0 through CAP_AUDIT_READ (37), so never PERFMON, BPF or CHECKPOINT_RESTORE; and of those only
+    // what bpm itself holds, as asking runc for one outside its bounding set fails the start.
+    public const int LastPrivileged = 37;
+
     public static IReadOnlyList<string> Privileged(ulong bound) =>
-        ByNumber.Where((_, bit) => (bound & (1UL << bit)) != 0).Order(StringComparer.Ordinal).ToList();
+        ByNumber.Take(LastPrivileged + 1).Where((_, bit) => (bound & (1UL << bit)) != 0).Order(StringComparer.Ordinal).ToList();
 
     // bpm.yml names capabilities without the prefix.
     public static IReadOnlyList<string> FromConfig(IEnumerable<string> names) => names.Select(n => "CAP_" + n).ToList();

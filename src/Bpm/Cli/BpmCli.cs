@@ -11,13 +11,21 @@ public static class BpmCli
 
     public static int Run(string[] args)
     {
+        // Before anything else, even a bad flag or no command. validate only reads files.
+        if (!Users.IsRoot && args is not ["validate", ..]) return Fail(new BpmException(RootRequired));
+        // Accepted on every command, as the original's: answered before the tree is built.
+        if (args.Contains("--version"))
+        {
+            Console.Out.Write(VersionCommand.Version + "\n");
+            return 0;
+        }
+
         // Not a RootCommand: that builds --help and --version up front, and their descriptions
         // come from resources, looked up by reflection at every call. Monit calls bpm all the
-        // time and neither is asked for then, so they are added only when named.
+        // time and neither is asked for then, so help is added only when named.
         var root = new Command("bpm", "A bosh process manager: starts, stops and inspects BOSH job processes in runc containers.");
         bool help = args.Any(HelpAliases.Contains);
         if (help) root.Options.Add(new HelpOption());
-        if (help || args.Contains("--version")) root.Options.Add(new VersionOption());
         root.Subcommands.Add(StartCommand.Create());
         root.Subcommands.Add(StopCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
@@ -31,11 +39,16 @@ public static class BpmCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());
 
+        if (args.Length == 0) return Usage(root);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine("Error: " + parsed.Errors[0].Message);
-            return 1;
+            // With no command, the usage says what is missing; only stray words need naming.
+            var messages = parsed.CommandResult.Command == root
+                ? parsed.UnmatchedTokens.Select(t => $"unknown command or flag '{t}'")
+                : parsed.Errors.Select(e => OneLine(e.Message));
+            foreach (var m in messages) Console.Error.WriteLine("Error: " + m);
+            return Usage(root);
         }
         try
         {
@@ -45,6 +58,21 @@ public static class BpmCli
         {
             return Fail(e);
         }
+    }
+
+    // No command, or arguments a command does not take: the commands, on stderr, exit 1.
+    // Written here rather than by the help builder, which would load its resources.
+    public static int Usage(Command root)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append("Usage:\n  bpm <command> [job] [options]\n\nCommands:\n");
+        int width = root.Subcommands.Max(c => c.Name.Length) + 2;
+        foreach (var c in root.Subcommands)
+            text.Append("  ").Append(c.Name.PadRight(width)).Append(c.Description).Append('\n');
+        text.Append("\nRun 'bpm <command> --help' for a command's options.\n");
+        Console.Out.Flush();
+        Console.Error.Write(text.ToString());
+        return 1;
     }
 
     private static readonly string[] HelpAliases = ["--help", "-h", "-?", "/h", "/?"];

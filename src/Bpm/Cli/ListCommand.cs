@@ -14,7 +14,8 @@ public static class ListCommand
         var cmd = new Command("list", "Lists the state of the BOSH processes") { json };
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
-            var rows = Lister.List(BpmContext.FromEnvironment(), msg => Console.Error.WriteLine("Error: " + msg));
+            var rows = Lister.List(BpmContext.FromEnvironment(), (job, reason) =>
+                Console.Error.WriteLine($"invalid config for {job}: {reason.ReplaceLineEndings(" ").Trim()}"));
             if (r.GetValue(json))
             {
                 var entries = rows.Select(row => new ListEntry(row.Job, row.Process, row.Name, row.ContainerId, row.Pid, row.Status)).ToList();

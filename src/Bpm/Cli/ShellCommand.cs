@@ -15,9 +15,9 @@ public static class ShellCommand
             var ctx = BpmContext.FromEnvironment();
             var name = BpmCli.RequireJob(r.GetValue(job));
             Inspector.RunningPid(ctx, name, r.GetValue(process));
-            var jp = JobLoader.Load(ctx.Root, name, r.GetValue(process));
+            var id = JobLoader.PathsFor(ctx.Root, name, r.GetValue(process)).ContainerId;
             var term = Environment.GetEnvironmentVariable("TERM") ?? "";
-            ctx.Runc.Exec(jp.ContainerId, ["--tty", "--env", "TERM=" + term, jp.ContainerId, "/bin/bash"]);
+            ctx.Runc.Exec(id, ["--tty", "--env", "TERM=" + term, id, "/bin/bash"]);
             return 0;
         }));
         return cmd;

@@ -385,7 +385,7 @@ public sealed class HostileInputTests
         var list = Bpm(root, "list");
         Assert.True(list.ExitCode == 0, list.ToString());
         Hx.AssertNoStackTrace(list);
-        Assert.All(list.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.StartsWith("Error: ", l));
+        Assert.All(list.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.StartsWith("invalid config for hostile: ", l));
 
         Hx.AssertSuccessOrCleanError(Bpm(root, "stop", "hostile"));
         Assert.Empty(root.RuncList());
