@@ -42,6 +42,7 @@ public static class Stopper
                 var reason = state.Status == "running" ? Signal(runc, jp, state.Pid, log) : null;
                 ContainerRecovery.Delete(ctx, jp, log, reason is null ? null : _ => reason);
             }
+            PreStartHook.KillLeftover(jp, log);
             Bundle.Remove(jp.Paths.BundleDir);
             if (File.Exists(jp.Paths.PidFile)) File.Delete(jp.Paths.PidFile);
             log.Info("complete");
