@@ -29,6 +29,7 @@ public class JobPathsTests
         Assert.Equal(r + "/sys/run/server", p.RunDir);
         Assert.Equal(r + "/sys/run/bpm/server", p.PidDir);
         Assert.Equal(r + "/sys/run/bpm/server/worker.pid", p.PidFile);
+        Assert.Equal(r + "/sys/run/bpm/server/worker.pre-start", p.PreStartMarker);
         Assert.Equal(r + "/data/bpm/locks/job-server.2eworker.lock", p.LockFile);
         Assert.Equal(r + "/data/bpm/bundles/server/worker", p.BundleDir);
         Assert.Equal(r + "/data/bpm/bundles/server", p.JobBundlesDir);

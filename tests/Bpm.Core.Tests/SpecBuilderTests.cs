@@ -60,13 +60,6 @@ public class SpecBuilderTests
         Assert.Equal([Tini, "-w", "-s", "--", "/var/vcap/packages/web/bin/web"], Build(Minimal).Process.Args);
 
     [Fact]
-    public void ExplicitCommandReplacesExecutableAndArgs()
-    {
-        var spec = SpecBuilder.Build(Minimal with { Args = ["x"] }, Context(), "/var/vcap/jobs/web/bin/pre-start", []);
-        Assert.Equal([Tini, "-w", "-s", "--", "/var/vcap/jobs/web/bin/pre-start"], spec.Process.Args);
-    }
-
-    [Fact]
     public void EnvDefaults() =>
         Assert.Equal(
             ["TMPDIR=/var/vcap/data/web/tmp", "LANG=en_US.UTF-8", "PATH=" + DefaultPath, "HOME=/var/vcap/data/web"],

@@ -1,36 +1,8 @@
 namespace Bpm.IntegrationTests;
 
-/// <summary>bpm.yml features beyond the defaults: hooks, disks, capabilities, unsafe options.</summary>
+/// <summary>bpm.yml features beyond the defaults: disks, capabilities, unsafe options (hooks: PreStartHookTests).</summary>
 public sealed class FeatureTests
 {
-    private static void WriteExecutable(string path, string text)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, text);
-        File.SetUnixFileMode(path, BoshRoot.Mode755);
-    }
-
-    [Fact]
-    public void FailingPreStartHookFailsStart()
-    {
-        using var root = new BoshRoot();
-        root.WriteSleepJob("hooked", "hooks: {pre_start: /var/vcap/jobs/hooked/bin/setup}");
-        WriteExecutable(root.P("jobs", "hooked", "bin", "setup"), "#!/bin/sh\necho hook-failing >&2\nexit 7\n");
-        var r = root.Bpm("start", "hooked");
-        Assert.True(r.ExitCode == 1, r.ToString());
-        Assert.StartsWith("Error: ", r.Stderr);
-        Assert.NotEqual("running", root.RuncStatus("bpm-hooked"));
-    }
-
-    [Fact]
-    public void SucceedingPreStartHookLetsTheJobStart()
-    {
-        using var root = new BoshRoot();
-        root.WriteSleepJob("hookok", "hooks: {pre_start: /var/vcap/jobs/hookok/bin/setup}");
-        WriteExecutable(root.P("jobs", "hookok", "bin", "setup"), "#!/bin/sh\necho hook-ran\nexit 0\n");
-        root.StartRunning("hookok");
-    }
-
     [Fact]
     public void EphemeralAndPersistentDisksAreWritable()
     {

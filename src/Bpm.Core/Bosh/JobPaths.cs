@@ -22,6 +22,7 @@ public sealed record JobPaths(BoshRoot Root, string Job, string Process)
     public string RunDir => Root.External("sys", "run", Job);
     public string PidDir => Root.External("sys", "run", "bpm", Job);
     public string PidFile => System.IO.Path.Join(PidDir, Process + ".pid");
+    public string PreStartMarker => System.IO.Path.Join(PidDir, Process + ".pre-start");
     public string BundleDir => Root.External("data", "bpm", "bundles", Job, Process);
     public string JobBundlesDir => Root.External("data", "bpm", "bundles", Job);
     public string LockFile => System.IO.Path.Join(Root.LocksDir, $"job-{Identity.ContainerId.Encode(Job + "." + Process)}.lock");

@@ -11,20 +11,28 @@ public static class ChildProcess
 {
     public const int Inherit = -1;
 
-    // `extra` is handed to the child as its descriptor 3.
-    public static unsafe int Spawn(string path, IReadOnlyList<string> args, int stdin = Inherit, int stdout = Inherit, int stderr = Inherit, int extra = Inherit)
+    // `extra` is handed to the child as its descriptor 3. `env` replaces bpm's own environment.
+    // `isolated` puts the child in a process group of its own (so that it and whatever it starts
+    // can be signalled together) and closes every descriptor above 2 in it, even one opened
+    // without close-on-exec.
+    public static unsafe int Spawn(string path, IReadOnlyList<string> args, int stdin = Inherit, int stdout = Inherit, int stderr = Inherit,
+        int extra = Inherit, IReadOnlyList<string>? env = null, bool isolated = false)
     {
         var argv = new List<string> { path };
         argv.AddRange(args);
-        var env = new List<string>();
-        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
-            env.Add($"{e.Key}={e.Value}");
+        if (env is null)
+        {
+            var own = new List<string>();
+            foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+                own.Add($"{e.Key}={e.Value}");
+            env = own;
+        }
 
         var allocated = new List<nint>();
         try
         {
             var argvPtrs = ToPointers(argv, allocated);
-            var envPtrs = ToPointers(env, allocated);
+            var envPtrs = ToPointers([.. env], allocated);
             byte* actions = stackalloc byte[Libc.FileActionsSize];
             byte* attr = stackalloc byte[Libc.SpawnAttrSize];
             byte* empty = stackalloc byte[Libc.SigSetSize];
@@ -37,12 +45,19 @@ public static class ChildProcess
                 if (stdout != Inherit) Libc.FileActionsAddDup2(actions, stdout, 1);
                 if (stderr != Inherit) Libc.FileActionsAddDup2(actions, stderr, 2);
                 if (extra != Inherit) Libc.FileActionsAddDup2(actions, extra, 3);
+                if (isolated) CloseFrom(actions, extra != Inherit ? 4 : 3);
                 // The runtime blocks and ignores some signals (SIGPIPE); children start clean.
                 Libc.SigEmptySet(empty);
                 Libc.SigFillSet(all);
                 Libc.SpawnAttrSetSigMask(attr, empty);
                 Libc.SpawnAttrSetSigDefault(attr, all);
-                Libc.SpawnAttrSetFlags(attr, Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF);
+                short flags = Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF;
+                if (isolated)
+                {
+                    Libc.SpawnAttrSetPGroup(attr, 0);
+                    flags |= Libc.POSIX_SPAWN_SETPGROUP;
+                }
+                Libc.SpawnAttrSetFlags(attr, flags);
                 fixed (nint* a = argvPtrs)
                 fixed (nint* e = envPtrs)
                 {
@@ -61,6 +76,13 @@ public static class ChildProcess
         {
             foreach (var p in allocated) Marshal.FreeCoTaskMem(p);
         }
+    }
+
+    // bpm opens every descriptor close-on-exec, so an older glibc without closefrom still leaks none.
+    private static unsafe void CloseFrom(byte* actions, int from)
+    {
+        try { Libc.FileActionsAddCloseFrom(actions, from); }
+        catch (EntryPointNotFoundException) { }
     }
 
     // Waits for a child and returns its exit code, or 128+N when killed by signal N (as a shell does).

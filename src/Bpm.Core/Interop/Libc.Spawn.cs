@@ -6,7 +6,7 @@ internal static partial class Libc
 {
     // posix_spawn_file_actions_t and posix_spawnattr_t are opaque; glibc's are 80 and 336 bytes.
     internal const int FileActionsSize = 80, SpawnAttrSize = 336;
-    internal const short POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSIGDEF = 0x04;
+    internal const short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSIGDEF = 0x04;
 
     [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_init")]
     internal static unsafe partial int FileActionsInit(byte* actions);
@@ -16,6 +16,10 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_adddup2")]
     internal static unsafe partial int FileActionsAddDup2(byte* actions, int fd, int newfd);
+
+    // glibc 2.34 and later; callers fall back when the symbol is missing.
+    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addclosefrom_np")]
+    internal static unsafe partial int FileActionsAddCloseFrom(byte* actions, int from);
 
     [LibraryImport(Name, EntryPoint = "posix_spawn", StringMarshalling = StringMarshalling.Utf8)]
     internal static unsafe partial int PosixSpawn(out int pid, string path, byte* actions, byte* attr, nint* argv, nint* envp);
@@ -33,6 +37,9 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "posix_spawnattr_setflags")]
     internal static unsafe partial int SpawnAttrSetFlags(byte* attr, short flags);
+
+    [LibraryImport(Name, EntryPoint = "posix_spawnattr_setpgroup")]
+    internal static unsafe partial int SpawnAttrSetPGroup(byte* attr, int pgroup);
 
     [LibraryImport(Name, EntryPoint = "posix_spawnattr_setsigmask")]
     internal static unsafe partial int SpawnAttrSetSigMask(byte* attr, byte* sigset);

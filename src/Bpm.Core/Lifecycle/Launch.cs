@@ -18,6 +18,7 @@ public static class Launch
             AdoptPidFile(jp, running.Pid);
             return null;
         }
+        PreStartHook.KillLeftover(jp, log);
         var spec = SpecFactory.Context(ctx, jp, vcap);
         // Processes of a container whose runc state was lost entirely still sit in its cgroup;
         // a new container there would run beside them.
@@ -40,10 +41,19 @@ public static class Launch
         catch (IOException) { }
     }
 
-    // Runs the pre-start hook, then writes the process's own bundle.
+    // Runs the pre-start hook, then writes the process's own bundle. A failed hook leaves no
+    // bundle behind (one from an earlier start may still be there).
     public static void WriteBundle(BpmContext ctx, JobProcess jp, Prepared prepared, BpmLog log)
     {
-        PreStartHook.Run(ctx, jp, prepared.Spec, prepared.Logs, log);
+        try
+        {
+            PreStartHook.Run(jp, SpecBuilder.Environment(jp.Config, prepared.Spec.Paths), prepared.Logs, log);
+        }
+        catch (BpmException)
+        {
+            Bundle.Remove(jp.Paths.BundleDir);
+            throw;
+        }
         Bundle.Write(jp.Paths.BundleDir, SpecBuilder.Build(jp.Config, prepared.Spec));
     }
 }

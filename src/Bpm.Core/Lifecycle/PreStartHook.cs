@@ -1,27 +1,88 @@
+using System.Runtime.InteropServices;
 using Bpm.Host;
-using Bpm.Spec;
+using Bpm.Interop;
+using Bpm.Logging;
 
 namespace Bpm.Lifecycle;
 
-// The pre_start hook runs to completion in the job's own container shape, before the process.
+// The pre_start hook runs to completion before the container starts, as the original runs it: a
+// plain child of bpm on the host, as root, with the process's environment, stdin /dev/null and its
+// output appended to the job's log files. It runs in a process group of its own, so that a hook
+// that does not finish can be ended together with whatever it started.
 public static class PreStartHook
 {
-    public static void Run(BpmContext ctx, JobProcess jp, SpecContext specCtx, HostPreparation.LogFiles logs, Logging.BpmLog log)
+    // monit gives a start program 30 s by default. A hook still running after that would hold the
+    // job lock, and with it every `bpm stop` of the job, long after monit has given up on the start.
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan TermGrace = TimeSpan.FromSeconds(2);
+
+    public const string StatusName = "starting (pre_start hook)";
+
+    public static void Run(JobProcess jp, IReadOnlyList<string> env, HostPreparation.LogFiles logs, BpmLog log)
     {
-        if (string.IsNullOrEmpty(jp.Config.PreStart)) return;
-        log.Info("running-pre-start-hook", ("hook", jp.Config.PreStart));
-        // The hook's container has an ID of its own, so that a hook left running by a killed bpm
-        // is never mistaken for the process itself. "." followed by non-hex cannot come out of
-        // ContainerId.Encode, so no job's ID can collide with it.
-        var id = HookId(jp);
-        if (ctx.Runc.Exists(id)) ctx.Runc.Delete(id, force: true);
-        var spec = SpecBuilder.Build(jp.Config, specCtx, jp.Config.PreStart, []);
-        Bundle.Write(jp.Paths.BundleDir, spec with { Linux = spec.Linux with { CgroupsPath = spec.Linux.CgroupsPath + ".pre-start" } });
-        using var devnull = Fd.Open("/dev/null", Interop.Libc.O_RDONLY);
-        int code = ctx.Runc.RunForeground(jp.Paths.BundleDir, id, devnull.Value, logs.Stdout.Value, logs.Stderr.Value);
-        if (ctx.Runc.Exists(id)) ctx.Runc.Delete(id, force: true);
-        if (code != 0) throw new BpmException($"failed to run pre-start hook {jp.Config.PreStart} (exit status {code})");
+        var hook = jp.Config.PreStart;
+        if (string.IsNullOrEmpty(hook)) return;
+        log.Info("running-pre-start-hook", ("hook", hook));
+        try
+        {
+            RunToCompletion(jp, hook, env, logs);
+        }
+        catch (BpmException e)
+        {
+            log.Error("pre-start-hook-failed", e.Message, ("hook", hook));
+            throw;
+        }
+        log.Info("pre-start-hook-complete", ("hook", hook));
     }
 
-    public static string HookId(JobProcess jp) => jp.ContainerId + ".pre-start";
+    // A hook left running by a killed bpm would run beside the next one; it goes, with its group.
+    public static void KillLeftover(JobProcess jp, BpmLog log)
+    {
+        if (PreStartMarker.LivePid(jp) is { } pid)
+        {
+            log.Info("killing-leftover-pre-start-hook", ("pid", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            using var watch = ProcessWatch.Open(pid);
+            Libc.Kill(-pid, Libc.SIGKILL);
+            Libc.Kill(pid, Libc.SIGKILL); // in case it has left its group
+            watch.WaitForExit(TermGrace);
+        }
+        PreStartMarker.Remove(jp);
+    }
+
+    private static void RunToCompletion(JobProcess jp, string hook, IReadOnlyList<string> env, HostPreparation.LogFiles logs)
+    {
+        using var devnull = Fd.Open("/dev/null", Libc.O_RDONLY);
+        int pid;
+        try
+        {
+            pid = ChildProcess.Spawn(hook, [], devnull.Value, logs.Stdout.Value, logs.Stderr.Value, env: env, isolated: true);
+        }
+        catch (SyscallException e)
+        {
+            throw new BpmException($"failed to run pre-start hook {hook}: {Marshal.GetPInvokeErrorMessage(e.Errno)}");
+        }
+        try
+        {
+            PreStartMarker.Write(jp, pid);
+            int code = WaitBounded(pid, hook);
+            if (code != 0) throw new BpmException($"failed to run pre-start hook {hook} (exit status {code})");
+        }
+        finally
+        {
+            PreStartMarker.Remove(jp);
+        }
+    }
+
+    // The hook stays unreaped until its group has been signalled, so that its pid, which is the
+    // group's id, cannot have passed to another process.
+    private static int WaitBounded(int pid, string hook)
+    {
+        using var watch = ProcessWatch.Open(pid);
+        if (watch.WaitForExit(Timeout)) return ChildProcess.Wait(pid);
+        Libc.Kill(-pid, Libc.SIGTERM);
+        watch.WaitForExit(TermGrace);
+        Libc.Kill(-pid, Libc.SIGKILL);
+        ChildProcess.Wait(pid);
+        throw new BpmException($"failed to run pre-start hook {hook}: timed out after {Timeout.TotalSeconds:0} s");
+    }
 }

@@ -23,16 +23,25 @@ public static class Runner
         return log.Failing(() =>
         {
             Launch.Prepared? prepared;
-            // The lock covers setup only: a foreground run may last as long as it likes.
+            // The lock covers setup only (the pre-start hook included, which is bounded): a
+            // foreground run may last as long as it likes.
             using (FileLock.Acquire(jp.Paths.LockFile))
             {
                 Starter.OpenLog(log, jp, vcap, required: true);
                 log.Info("starting");
                 prepared = Launch.Prepare(ctx, jp, vcap, log);
+                if (prepared is null) return 0;
+                try
+                {
+                    Launch.WriteBundle(ctx, jp, prepared, log);
+                }
+                catch
+                {
+                    prepared.Logs.Dispose();
+                    throw;
+                }
             }
-            if (prepared is null) return 0;
             using var logs = prepared.Logs;
-            Launch.WriteBundle(ctx, jp, prepared, log);
             int code = RunAttached(ctx, jp, logs);
             ContainerRecovery.Delete(ctx, jp, log, stats => ExitRecord.OfExitStatus(code, stats?.OomKills > 0),
                 Spec.SpecBuilder.CgroupsPath(jp.ContainerId, prepared.Spec));

@@ -49,6 +49,7 @@ public static class Stopper
                 var reason = state.Status == "running" ? Signal(runc, jp, state.Pid, log) : null;
                 ContainerRecovery.Delete(ctx, jp, log, reason is null ? null : _ => reason);
             }
+            PreStartHook.KillLeftover(jp, log);
             Bundle.Remove(paths.BundleDir);
             if (File.Exists(paths.PidFile)) File.Delete(paths.PidFile);
             log.Info("complete");

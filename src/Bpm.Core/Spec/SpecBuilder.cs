@@ -18,10 +18,7 @@ public static class SpecBuilder
     public static readonly IReadOnlyList<string> ReadonlyPaths =
         ["/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
-    public static Oci.Spec Build(ProcessConfig proc, SpecContext ctx) => Build(proc, ctx, proc.Executable, proc.Args);
-
-    // The pre-start hook runs in the same container shape as the process, with its own command.
-    public static Oci.Spec Build(ProcessConfig proc, SpecContext ctx, string executable, IReadOnlyList<string> args)
+    public static Oci.Spec Build(ProcessConfig proc, SpecContext ctx)
     {
         var paths = ctx.Paths;
         var root = paths.Root;
@@ -35,7 +32,7 @@ public static class SpecBuilder
         var process = new Oci.Process
         {
             User = privileged ? new User() : new User { Uid = ctx.Vcap.Uid, Gid = ctx.Vcap.Gid },
-            Args = [root.TiniInternal, "-w", "-s", "--", executable, .. args],
+            Args = [root.TiniInternal, "-w", "-s", "--", proc.Executable, .. proc.Args],
             Env = Environment(proc, paths),
             Cwd = string.IsNullOrEmpty(proc.WorkDir) ? root.ToInternal(paths.JobDir) : proc.WorkDir,
             Capabilities = new Capabilities
@@ -97,7 +94,8 @@ public static class SpecBuilder
         return "/" + string.Join('/', [.. parts, containerId]);
     }
 
-    private static List<string> Environment(ProcessConfig proc, JobPaths paths)
+    // The process's environment; the pre-start hook, which runs on the host, gets the same.
+    public static List<string> Environment(ProcessConfig proc, JobPaths paths)
     {
         var root = paths.Root;
         var env = proc.Env.Select(kv => $"{kv.Key}={kv.Value}").ToList();

@@ -19,7 +19,12 @@ public static class StatusReader
 
         var report = new StatusReport { Job = jp.Job, Process = jp.Process, ContainerId = jp.ContainerId, State = "stopped" };
         if (corrupt is not null) return report with { State = "unknown", ExitReason = corrupt };
-        if (state is null) return report with { ExitReason = ExitRecord.Read(jp) };
+        if (state is null)
+        {
+            // No container yet: a start may be running the job's pre-start hook.
+            if (PreStartMarker.LivePid(jp) is not null) return report with { State = PreStartHook.StatusName };
+            return report with { ExitReason = ExitRecord.Read(jp) };
+        }
 
         var stats = ContainerCgroup.Read(ContainerRecovery.CgroupsPath(ctx, jp));
         if (Directory.Exists(jp.Paths.LogDir))

@@ -301,30 +301,42 @@ public sealed class FaultTests
     public void BpmKilledDuringThePreStartHookRecovers()
     {
         using var root = new BoshRoot();
-        var marker = WriteMarkedJob(root, "  hooks: {pre_start: /var/vcap/jobs/fault/bin/pre-start}");
-        Hx.WriteExecutable(root.P("jobs", Job, "bin", "pre-start"), """
+        var hook = root.P("jobs", Job, "bin", "pre-start");
+        var marker = WriteMarkedJob(root, $"  hooks: {{pre_start: {hook}}}");
+        var reached = root.P("sys", "run", "hook-reached");
+        var go = root.P("sys", "run", "hook-go");
+        // The first hook waits (bounded, should the test fail); the next one finds it has run.
+        Hx.WriteExecutable(hook, $"""
             #!/bin/sh
-            touch /var/vcap/sys/log/fault/hook-reached
+            [ -e {reached} ] && exit 0
+            echo $$ > {reached}.tmp && mv {reached}.tmp {reached}
             i=0
-            while [ ! -e /var/vcap/sys/log/fault/hook-go ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done
+            while [ ! -e {go} ] && [ $i -lt 2000 ]; do sleep 0.01; i=$((i+1)); done
             """);
+        int firstHook = 0;
         try
         {
             using (var bpm = new BackgroundBpm(root, "start", Job))
             {
-                BoshRoot.WaitFor(() => File.Exists(Path.Combine(root.LogDir(Job), "hook-reached")), "the hook to run");
+                BoshRoot.WaitFor(() => File.Exists(reached), "the hook to run");
+                firstHook = int.Parse(File.ReadAllText(reached).Trim());
                 bpm.KillBpm();
             }
-            // The hook is still running when bpm is asked to start the job again.
+            // The hook is still running when bpm is asked to start the job again: that start
+            // ends it before running the hook anew.
+            Assert.True(Hx.Alive(firstHook), "the first hook outlives its bpm");
             var start = root.Bpm("start", Job);
-            File.WriteAllText(Path.Combine(root.LogDir(Job), "hook-go"), "");
             Assert.True(start.ExitCode == 0, start.ToString());
+            BoshRoot.WaitFor(() => !Hx.Alive(firstHook), TimeSpan.FromSeconds(5), "the leftover hook to be killed");
+            Assert.Contains("bpm.start.killing-leftover-pre-start-hook", File.ReadAllText(root.BpmLog(Job)));
             BoshRoot.WaitFor(() => root.RuncStatus("bpm-fault") == "running" && File.Exists(root.PidFile(Job))
                                    && Hx.PidsWithMarker(marker).Count == 1, "the job itself running");
             AssertRecovers(root, marker, restart: false);
         }
         finally
         {
+            File.WriteAllText(go, "");
+            if (firstHook > 0 && Hx.Alive(firstHook)) Hx.KillPids([firstHook]);
             KillAll(marker);
         }
     }

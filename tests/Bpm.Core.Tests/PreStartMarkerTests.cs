@@ -1,0 +1,53 @@
+using Bpm.Bosh;
+using Bpm.Config;
+using Bpm.Host;
+using Bpm.Lifecycle;
+using Xunit;
+
+namespace Bpm.Tests;
+
+public sealed class PreStartMarkerTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("bpm-marker-").FullName;
+    private readonly JobProcess _jp;
+
+    public PreStartMarkerTests()
+    {
+        _jp = new JobProcess(new JobPaths(new BoshRoot(_root), "web", "web"), new ProcessConfig { Name = "web", Executable = "/bin/true" });
+        Directory.CreateDirectory(_jp.Paths.PidDir);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void NamesALiveProcess()
+    {
+        PreStartMarker.Write(_jp, Environment.ProcessId);
+        Assert.Equal(Environment.ProcessId, PreStartMarker.LivePid(_jp));
+        PreStartMarker.Remove(_jp);
+        Assert.Null(PreStartMarker.LivePid(_jp));
+    }
+
+    [Fact]
+    public void APidNowGivenToAnotherProcessIsNotTheHook()
+    {
+        var started = ProcStat.StartTime(Environment.ProcessId);
+        Assert.NotNull(started);
+        File.WriteAllText(_jp.Paths.PreStartMarker, $"{Environment.ProcessId} {started + 1}\n");
+        Assert.Null(PreStartMarker.LivePid(_jp));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("garbage")]
+    [InlineData("1 5")]
+    [InlineData("-3 5")]
+    public void AnUnreadableMarkerNamesNothing(string text)
+    {
+        File.WriteAllText(_jp.Paths.PreStartMarker, text);
+        Assert.Null(PreStartMarker.LivePid(_jp));
+    }
+
+    [Fact]
+    public void AGoneProcessHasNoStartTime() => Assert.Null(ProcStat.StartTime(int.MaxValue));
+}
