@@ -452,6 +452,8 @@ public sealed class BoshRoot : IDisposable
         {
             Console.Error.WriteLine($"BoshRoot: unmounting: {e.Message}");
         }
+        // bpm names the cgroups of a root other than /var/vcap apart from the container IDs.
+        ids.UnionWith(ids.Select(id => CgroupNames.Leaf(Root, id)).ToList());
         try
         {
             RemoveCgroups(ids);

@@ -26,7 +26,7 @@ public sealed class LimitsTests
         var pid = root.StartRunning("limited");
 
         var mem = CgroupDir(pid, "memory");
-        Assert.EndsWith("/bpm-limited", mem);
+        Assert.EndsWith("/" + CgroupNames.Leaf(root.Root, "bpm-limited"), mem);
         Assert.Equal(SixtyFourMiB, long.Parse(File.ReadAllText(Path.Combine(mem, "memory.limit_in_bytes")).Trim()));
         var memsw = Path.Combine(mem, "memory.memsw.limit_in_bytes");
         if (File.Exists(memsw))

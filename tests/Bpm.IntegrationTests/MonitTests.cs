@@ -110,7 +110,7 @@ public sealed class MonitTests
             Settle, "monit to settle after 20 restarts", Diag);
         Assert.Equal(new[] { helperId, mainId }.Order(StringComparer.Ordinal), root.RuncList().Order(StringComparer.Ordinal));
         Assert.Equal(pid3, root.ReadPidFile(job));
-        var inits = ProcessesInCgroup(mainId);
+        var inits = ProcessesInCgroup(CgroupNames.Leaf(root.Root, mainId));
         Assert.True(inits.Count(p => Comm(p) == "tini") == 1 && inits.Contains(pid3),
             $"expected exactly one container init ({pid3}) in cgroup {mainId}, found: " +
             string.Join(", ", inits.Select(p => $"{p} {Comm(p)}")) + Diag());
@@ -136,7 +136,7 @@ public sealed class MonitTests
         WaitUntil(() => monit.HasExited, TimeSpan.FromSeconds(20), "the monit daemon to exit", Diag);
         Assert.Empty(root.RuncList());
         Assert.Empty(BoshRoot.MountsUnder(root.Root));
-        Assert.Empty(CgroupDirs(mainId).Concat(CgroupDirs(helperId)));
+        Assert.Empty(CgroupDirs(CgroupNames.Leaf(root.Root, mainId)).Concat(CgroupDirs(CgroupNames.Leaf(root.Root, helperId))));
         Assert.False(File.Exists(root.PidFile(job)));
         Assert.False(File.Exists(root.PidFile(job, helper)));
         Assert.False(Directory.Exists(root.BundleDir(job)));

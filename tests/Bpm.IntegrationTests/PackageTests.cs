@@ -105,7 +105,7 @@ public sealed class PackageTests
         Assert.Empty(root.RuncList());
         Assert.False(File.Exists(root.PidFile(job)), "pidfile left after stop");
         Assert.Empty(BoshRoot.MountsUnder(root.Root));
-        Assert.Empty(MonitTests.CgroupDirs(id));
+        Assert.Empty(MonitTests.CgroupDirs(CgroupNames.Leaf(root.Root, id)));
     }
 
     [Fact]

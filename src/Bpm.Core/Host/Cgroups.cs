@@ -13,24 +13,19 @@ public static class Cgroups
     // /proc/self/cgroup, read once per command.
     private static string Self => _self ??= File.ReadAllText("/proc/self/cgroup");
 
-    // bpm's own cgroup, the parent of every container it starts. On v1 the memory hierarchy's
-    // path is used: that is where the limits that matter to jobs are accounted.
+    // bpm's own cgroup, the parent of every container it starts: its v2 cgroup, the "0::" line
+    // (contract §5). On a v1 host that one path serves in every hierarchy, so runc creates and
+    // removes exactly PARENT/ID in each; a v1 path (memory's, say) would be missing from the
+    // other hierarchies, and the directories runc made for it there would stay after every stop.
+    // A kernel that lists no "0::" line gets the root of every hierarchy, which always exists.
     public static string OwnPath(string? procSelfCgroup = null)
     {
-        var lines = (procSelfCgroup ?? Self).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        string? unified = null, memory = null, first = null;
-        foreach (var line in lines)
+        foreach (var line in (procSelfCgroup ?? Self).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split(':', 3);
-            if (parts.Length != 3) continue;
-            if (parts[1] == "") unified = parts[2];
-            else
-            {
-                first ??= parts[2];
-                if (parts[1].Split(',').Contains("memory")) memory = parts[2];
-            }
+            if (parts.Length == 3 && parts[0] == "0" && parts[1] == "" && parts[2].StartsWith('/')) return parts[2];
         }
-        return memory ?? first ?? unified ?? "/";
+        return "/";
     }
 
     // v1 hierarchies of this process: (the controllers as /proc/self/cgroup lists them, the name

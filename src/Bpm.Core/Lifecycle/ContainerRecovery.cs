@@ -63,5 +63,5 @@ public static class ContainerRecovery
     // Where the container's cgroups are: as written in its bundle, else where bpm would put them now.
     public static string CgroupsPath(BpmContext ctx, JobProcess jp) =>
         Bundle.CgroupsPath(jp.Paths.BundleDir)
-        ?? Spec.SpecBuilder.CgroupsPath(jp.ContainerId, ctx.Features.Systemd, Cgroups.OwnPath());
+        ?? Spec.SpecBuilder.CgroupsPath(jp.ContainerId, ctx.Features.Systemd, Cgroups.OwnPath(), ctx.Root);
 }

@@ -47,12 +47,13 @@ public static class HostPreparation
             if (!Directory.Exists(dir)) Directory.CreateDirectory(dir);
     }
 
-    public static LogFiles OpenLogs(JobProcess jp, UserIds owner)
+    // A name the job took with something else is moved aside, and that recorded in bpm.log.
+    public static LogFiles OpenLogs(JobProcess jp, UserIds owner, Logging.BpmLog log)
     {
-        var stdout = SafeFiles.OpenAppend(jp.Paths.Stdout, owner.Uid, owner.Gid);
+        var stdout = SafeFiles.OpenAppend(jp.Paths.Stdout, owner.Uid, owner.Gid, log.MovedAside);
         try
         {
-            return new LogFiles(stdout, SafeFiles.OpenAppend(jp.Paths.Stderr, owner.Uid, owner.Gid));
+            return new LogFiles(stdout, SafeFiles.OpenAppend(jp.Paths.Stderr, owner.Uid, owner.Gid, log.MovedAside));
         }
         catch
         {

@@ -24,7 +24,7 @@ public static class Launch
         // a new container there would run beside them.
         CgroupReaper.KillAndRemove(SpecBuilder.CgroupsPath(jp.ContainerId, spec));
         HostPreparation.Prepare(ctx, jp, vcap);
-        return new Prepared(spec, HostPreparation.OpenLogs(jp, vcap));
+        return new Prepared(spec, HostPreparation.OpenLogs(jp, vcap, log));
     }
 
     // A container left running by a `bpm run` whose bpm was killed has no pidfile; monit

@@ -11,14 +11,21 @@ public sealed class BpmLog(string command, string job, string process) : IDispos
 {
     private Fd? _file;
 
-    // A job can replace its bpm.log (a symlink, a FIFO...). Start and run refuse then, as for
-    // the other log files (`required`); but that must not keep bpm from stopping or inspecting
-    // the job, so otherwise the log is not written and the command goes on.
+    // A job can replace its bpm.log (a directory, a symlink, a FIFO...). What it planted is
+    // moved aside (SafeFiles.OpenAppend) and recorded in the new log. When the log still cannot
+    // be opened, start and run fail (`required`); that must not keep bpm from stopping or
+    // inspecting the job, so otherwise the log is not written and the command goes on.
     public void Open(string path, UserIds owner, bool required = false)
     {
-        try { _file ??= SafeFiles.OpenAppend(path, owner.Uid, owner.Gid); }
+        if (_file is not null) return;
+        var moved = new List<(string Old, string New)>();
+        try { _file = SafeFiles.OpenAppend(path, owner.Uid, owner.Gid, (o, n) => moved.Add((o, n))); }
         catch (BpmException) when (!required) { }
+        foreach (var (o, n) in moved) MovedAside(o, n);
     }
+
+    // Something a job planted where bpm writes was renamed, from OLD to NEW.
+    public void MovedAside(string old, string @new) => Info("moved-aside", ("old", old), ("new", @new));
 
     public void Info(string eventName, params (string Key, string Value)[] data) => Write("info", eventName, null, data);
 

@@ -85,13 +85,26 @@ public static class SpecBuilder
     }
 
     public static string CgroupsPath(string containerId, SpecContext ctx) =>
-        CgroupsPath(containerId, ctx.Features.Systemd, ctx.CgroupParent);
+        CgroupsPath(containerId, ctx.Features.Systemd, ctx.CgroupParent, ctx.Paths.Root);
 
-    public static string CgroupsPath(string containerId, bool systemd, string parent)
+    // The one place a container's cgroup is named: the spec, the reaper, the status readers and
+    // recovery all come here (or read what was written from here into the bundle).
+    public static string CgroupsPath(string containerId, bool systemd, string parent, BoshRoot root)
     {
         if (systemd) return $"system.slice:bpm:{containerId}";
         var parts = parent.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return "/" + string.Join('/', [.. parts, containerId]);
+        return "/" + string.Join('/', [.. parts, CgroupName(containerId, root)]);
+    }
+
+    // The container ID, as the contract has it, under the default BOSH root. Any other root adds
+    // ".r" and 12 hex digits of the SHA-256 of its path, so that the same job in two roots on one
+    // host gets two cgroups: one start would otherwise reap the other's processes. "." followed
+    // by a letter that is not hex cannot come out of ContainerId.Encode, so no job's ID collides.
+    public static string CgroupName(string containerId, BoshRoot root)
+    {
+        if (root.Path == BoshRoot.Internal) return containerId;
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(root.Path));
+        return containerId + ".r" + Convert.ToHexStringLower(hash)[..12];
     }
 
     // The process's environment; the pre-start hook, which runs on the host, gets the same.

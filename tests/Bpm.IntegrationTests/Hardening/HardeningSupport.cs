@@ -152,7 +152,7 @@ internal static class Hx
     {
         var containers = root.RuncList().Length;
         var mounts = BoshRoot.MountsUnder(root.Root).Count;
-        var cgroups = CgroupDirs(containerIds).Count;
+        var cgroups = CgroupDirs([.. containerIds, .. containerIds.Select(id => CgroupNames.Leaf(root.Root, id))]).Count;
         var bundlesDir = root.P("data", "bpm", "bundles");
         var bundles = Directory.Exists(bundlesDir)
             ? Directory.GetDirectories(bundlesDir).Sum(j => Directory.GetDirectories(j).Length)

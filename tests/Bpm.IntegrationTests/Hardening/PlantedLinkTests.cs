@@ -4,23 +4,25 @@ namespace Bpm.IntegrationTests.Hardening;
 /// bpm runs as root and writes files and directories on a job's behalf. Someone with the job's
 /// uid (or, for root-only places, anyone at all) plants a symlink or a hard link where bpm is
 /// about to write, pointing at a root-owned file or directory outside the BOSH root. bpm must
-/// either refuse with a clear one-line error or work without touching the target.
+/// either refuse with a clear one-line error or work without touching the target. A plant at a log
+/// file of the job's own is moved aside (renamed, never followed) and the command goes on.
 /// SymlinkTests already covers symlinked log files on start; these cover the rest.
 /// </summary>
 public sealed class PlantedLinkTests
 {
     private const string Job = "pl";
 
-    public enum Outcome { Refused, Works, Either }
+    public enum Outcome { Refused, Works, Either, MovedAside }
 
-    private static void WriteJob(BoshRoot root)
+    // A job that exits at once for `bpm run`, which waits for it.
+    private static void WriteJob(BoshRoot root, bool quick = false)
     {
         Directory.CreateDirectory(root.P("store"));
-        root.WriteJob(Job, """
+        root.WriteJob(Job, $$"""
             processes:
             - name: pl
               executable: /bin/sleep
-              args: ["1000"]
+              args: ["{{(quick ? "0" : "1000")}}"]
               persistent_disk: true
               additional_volumes:
               - {path: /var/vcap/data/pl/sub/vol, writable: true}
@@ -109,10 +111,10 @@ public sealed class PlantedLinkTests
 
     public static TheoryData<string, string, Outcome> Cases => new()
     {
-        { "hardlink stdout log", "start", Outcome.Refused },
-        { "hardlink stderr log", "start", Outcome.Refused },
-        { "hardlink bpm.log", "start", Outcome.Refused },
-        { "hardlink stdout log", "run", Outcome.Refused },
+        { "hardlink stdout log", "start", Outcome.MovedAside },
+        { "hardlink stderr log", "start", Outcome.MovedAside },
+        { "hardlink bpm.log", "start", Outcome.MovedAside },
+        { "hardlink stdout log", "run", Outcome.MovedAside },
         { "hardlink bpm.log", "stop", Outcome.Either },
         { "symlink pidfile", "start", Outcome.Works },
         { "hardlink pidfile", "start", Outcome.Works },
@@ -143,7 +145,7 @@ public sealed class PlantedLinkTests
     {
         using var root = new BoshRoot();
         using var victim = new Victim();
-        WriteJob(root);
+        WriteJob(root, quick: command == "run");
         Plant(root, victim, @case);
 
         var r = Hx.BpmWithin(root, TimeSpan.FromSeconds(20), command, Job);
@@ -162,6 +164,17 @@ public sealed class PlantedLinkTests
             return;
         }
         Assert.True(r.ExitCode == 0, r.ToString());
+        if (outcome == Outcome.MovedAside)
+        {
+            var log = @case switch
+            {
+                "hardlink stdout log" => root.StdoutLog(Job),
+                "hardlink stderr log" => root.StderrLog(Job),
+                _ => root.BpmLog(Job),
+            };
+            AssertMovedAside(log, victim);
+            Assert.Contains(".moved-aside\"", File.ReadAllText(root.BpmLog(Job)));
+        }
         if (command == "start")
         {
             BoshRoot.WaitFor(() => root.RuncStatus("bpm-pl") == "running", "bpm-pl running");
@@ -173,6 +186,23 @@ public sealed class PlantedLinkTests
             Assert.Empty(root.RuncList());
         }
         victim.AssertUntouched();
+    }
+
+    /// <summary>The plant at LOG was renamed aside whole, and LOG is a new file of its own.</summary>
+    private static void AssertMovedAside(string log, Victim victim)
+    {
+        var aside = Assert.Single(Directory.GetFileSystemEntries(Path.GetDirectoryName(log)!, Path.GetFileName(log) + ".impostor-*"));
+        var kind = BoshRoot.Run("stat", "-c", "%F %h %i", "--", aside).Stdout.Trim();
+        var victimKind = BoshRoot.Run("stat", "-c", "%F %h %i", "--", victim.File).Stdout.Trim();
+        if (new FileInfo(aside).LinkTarget is { } target)
+        {
+            Assert.Equal(victim.File, target);
+        }
+        else
+        {
+            Assert.Equal(victimKind, kind); // the same inode, still linked twice
+        }
+        Assert.Matches("^regular (empty )?file 1$", BoshRoot.Run("stat", "-c", "%F %h", "--", log).Stdout.Trim());
     }
 
     /// <summary>
@@ -259,7 +289,14 @@ public sealed class PlantedLinkTests
         var stop = root.Bpm("stop", "planter");
         Assert.True(stop.ExitCode == 0, stop.ToString());
         var start = root.Bpm("start", "planter");
-        Hx.AssertCleanError(start, "refusing to open symlink at " + root.StderrLog("planter"));
+        Assert.True(start.ExitCode == 0, start.ToString());
+        victim.AssertUntouched();
+        var aside = Assert.Single(Directory.GetFileSystemEntries(root.LogDir("planter"), "planter.stderr.log.impostor-*"));
+        Assert.Equal(victim.File, new FileInfo(aside).LinkTarget);
+        // The job plants its link again; bpm writes only to the file it opened before that.
+        BoshRoot.WaitFor(() => new FileInfo(root.StderrLog("planter")).LinkTarget is not null, "the job to plant again");
+        var stop2 = root.Bpm("stop", "planter");
+        Assert.True(stop2.ExitCode == 0, stop2.ToString());
         victim.AssertUntouched();
         Assert.Empty(root.RuncList());
     }
@@ -297,16 +334,24 @@ public sealed class PlantedLinkTests
     [InlineData("stdout", "start")]
     [InlineData("stderr", "start")]
     [InlineData("stdout", "run")]
-    public void AFifoAtALogPathIsRefusedNotWaitedOn(string which, string command)
+    public void AFifoAtALogPathIsMovedAsideNotWaitedOn(string which, string command)
     {
         using var root = new BoshRoot();
-        WriteJob(root);
+        WriteJob(root, quick: command == "run");
         Directory.CreateDirectory(root.LogDir(Job));
         var path = which == "stdout" ? root.StdoutLog(Job) : root.StderrLog(Job);
         Assert.Equal(0, BoshRoot.Run("mkfifo", path).ExitCode);
         var r = Hx.BpmWithin(root, TimeSpan.FromSeconds(10), command, Job);
         Assert.False(r.TimedOut, $"bpm {command} hung on a FIFO: {r}");
-        Hx.AssertCleanError(r);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var aside = Assert.Single(Directory.GetFileSystemEntries(root.LogDir(Job), Path.GetFileName(path) + ".impostor-*"));
+        Assert.Equal("fifo", BoshRoot.Run("stat", "-c", "%F", "--", aside).Stdout.Trim());
+        Assert.Matches("^regular (empty )?file$", BoshRoot.Run("stat", "-c", "%F", "--", path).Stdout.Trim());
+        if (command == "start")
+        {
+            var stop = root.Bpm("stop", Job);
+            Assert.True(stop.ExitCode == 0, stop.ToString());
+        }
         Assert.Empty(root.RuncList());
     }
 }

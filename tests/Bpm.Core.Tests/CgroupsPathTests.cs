@@ -1,0 +1,71 @@
+using Bpm.Bosh;
+using Bpm.Host;
+using Bpm.Identity;
+using Bpm.Spec;
+using Xunit;
+
+namespace Bpm.Tests;
+
+// Where containers' cgroups go: below bpm's own v2 cgroup, named apart per BOSH root.
+public class CgroupsPathTests
+{
+    private const string HybridV1 = """
+        9:name=systemd:/
+        8:pids:/
+        4:memory:/process_api/d2d1faa0
+        3:cpuset:/
+        1:cpu,cpuacct:/
+        0::/
+        """;
+
+    [Fact]
+    public void TheParentIsTheV2CgroupNotMemorys() => Assert.Equal("/", Cgroups.OwnPath(HybridV1));
+
+    [Fact]
+    public void TheParentIsTheV2CgroupWhereverItIs() =>
+        Assert.Equal("/system.slice/monit.service", Cgroups.OwnPath("4:memory:/x\n0::/system.slice/monit.service\n"));
+
+    [Fact]
+    public void OnlyV2() => Assert.Equal("/init.scope", Cgroups.OwnPath("0::/init.scope\n"));
+
+    [Theory]
+    [InlineData("9:name=systemd:/a\n4:memory:/b\n")]
+    [InlineData("")]
+    [InlineData("garbage\n")]
+    public void WithoutAV2LineTheRootOfEveryHierarchy(string text) => Assert.Equal("/", Cgroups.OwnPath(text));
+
+    [Fact]
+    public void TheDefaultRootKeepsTheContractsPath() =>
+        Assert.Equal("/a/bpm-web", SpecBuilder.CgroupsPath("bpm-web", false, "/a", new BoshRoot("/var/vcap")));
+
+    [Fact]
+    public void AnotherRootIsNamedApart()
+    {
+        // printf %s /tmp/b1 | sha256sum
+        var expected = "/bpm-web.r" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("/tmp/b1"u8))[..12];
+        Assert.Equal(expected, SpecBuilder.CgroupsPath("bpm-web", false, "/", new BoshRoot("/tmp/b1")));
+        Assert.NotEqual(SpecBuilder.CgroupsPath("bpm-web", false, "/", new BoshRoot("/tmp/b1")),
+            SpecBuilder.CgroupsPath("bpm-web", false, "/", new BoshRoot("/tmp/b2")));
+    }
+
+    [Fact]
+    public void ARootsNameNeverLooksLikeAnotherJobsId()
+    {
+        var name = SpecBuilder.CgroupName("bpm-web", new BoshRoot("/tmp/b1"));
+        Assert.Matches(@"^bpm-web\.r[0-9a-f]{12}$", name);
+        // ".r" is not an escape Encode writes, so no job name encodes to this.
+        Assert.Throws<BpmException>(() => ContainerId.Decode(name));
+    }
+
+    [Fact]
+    public void TheSpecUsesTheRootOfItsPaths()
+    {
+        var ctx = SpecBuilderTests.Context() with { Paths = new JobPaths(new BoshRoot("/tmp/b1"), "web", "web") };
+        Assert.Equal(SpecBuilder.CgroupsPath("bpm-web", false, "/", new BoshRoot("/tmp/b1")), SpecBuilder.CgroupsPath("bpm-web", ctx));
+        Assert.StartsWith("/bpm-web.r", SpecBuilder.CgroupsPath("bpm-web", ctx));
+    }
+
+    [Fact]
+    public void SystemdIsLeftAsItWas() =>
+        Assert.Equal("system.slice:bpm:bpm-web", SpecBuilder.CgroupsPath("bpm-web", true, "/", new BoshRoot("/tmp/b1")));
+}
