@@ -80,6 +80,6 @@ public sealed class RunRaceTests
         Assert.False(Directory.Exists(root.BundleDir(job)), "bundle left: " + root.BundleDir(job));
         Assert.False(File.Exists(root.PidFile(job)), "pidfile left: " + root.PidFile(job));
         Assert.Empty(BoshRoot.MountsUnder(root.Root));
-        Assert.Empty(MonitTests.CgroupDirs(BoshRoot.ContainerId(job)));
+        Assert.Empty(MonitTests.CgroupDirs(CgroupNames.Leaf(root.Root, BoshRoot.ContainerId(job))));
     }
 }
