@@ -97,7 +97,7 @@ public static class SpecBuilder
         return "/" + string.Join('/', [.. parts, containerId]);
     }
 
-    private static List<string> Environment(ProcessConfig proc, JobPaths paths)
+    internal static List<string> Environment(ProcessConfig proc, JobPaths paths)
     {
         var root = paths.Root;
         var env = proc.Env.Select(kv => $"{kv.Key}={kv.Value}").ToList();
