@@ -161,7 +161,7 @@ public class ConfigValidatorRuntimeTests
         var total = HandCountedTotal([p.Executable, "--port", "2424", "A=1", "B=" + new string('b', 1000)], pointers: 3 + 2);
         Assert.Empty(Messages(p, total));
         Assert.Equal(
-            [$"the command line and environment of the process come to {total} bytes, more than the {total - 1} the kernel accepts for a new program (a quarter of the stack size limit)"],
+            [$"the command line and environment of the process come to {total} bytes, more than the {total - 1} the kernel accepts for a new program (set by the stack size limit)"],
             Messages(p, total - 1));
     }
 

@@ -80,7 +80,7 @@ public static partial class ConfigValidator
             if (total > execTotal)
             {
                 yield return (p.PositionOf(key), $"the command line and environment of {what} come to {total} bytes, " +
-                    $"more than the {execTotal} the kernel accepts for a new program (a quarter of the stack size limit)");
+                    $"more than the {execTotal} the kernel accepts for a new program (set by the stack size limit)");
                 yield break;
             }
         }
