@@ -30,7 +30,7 @@ public static partial class ConfigValidator
                 ? $"write {name[4..]}: bpm adds the CAP_ prefix itself"
                 : NearestName.Of(name, CapabilityNames.ConfigNames) is { } near ? $"did you mean {near}?"
                 : "not a Linux capability; name each one, without CAP_, e.g. NET_BIND_SERVICE";
-            yield return (p.PositionOf("capabilities"), $"invalid capability: {Quote(name)} ({why})");
+            yield return (p.PositionOf("capabilities"), $"invalid capability: {Quote(Truncated(name))} ({why})");
         }
     }
 
@@ -48,7 +48,7 @@ public static partial class ConfigValidator
         for (int i = 0; i < p.Args.Count; i++)
             if (p.Args[i].Contains('\0')) yield return (p.PositionOf("args"), $"args[{i}] contains a NUL byte");
         foreach (var (key, value) in p.Env)
-            if (value.Contains('\0')) yield return (p.PositionOf("env"), $"environment variable {Quote(key)}: the value contains a NUL byte");
+            if (value.Contains('\0')) yield return (p.PositionOf("env"), $"environment variable {Quote(Truncated(key))}: the value contains a NUL byte");
         if (p.PreStart?.Contains('\0') == true) yield return (p.PositionOf("hooks"), "hooks.pre_start contains a NUL byte");
     }
 
