@@ -123,7 +123,8 @@ public class ConfigFuzzTests(ITestOutputHelper output)
         "  unsafe: {unrestricted_volumes: [{path: /var/vcap/data/*}]}", "  limits: {memory: 1G}", "<<: *defaults",
         "---", "...", "%YAML 1.1", "# comment", "  env: {\"\": x}", "  env: {\"A=B\": x}", "  name: web",
         "  - name: web", "  capabilities: [ALL]", "  shutdown_signal: INT", "  hooks: {pre_start: x}", "? complex",
-        "  args: [*args, *args]", "x: &a [*a]",
+        "  args: [*args, *args]", "x: &a [*a]", "  ephemeral_disc: true", "  limits: {open_files: 0, processes: 0}",
+        "  capabilities: [CAP_NET_ADMIN, net_admin]", "  env: {A: \"x\\0y\"}", "  <<: {name: x}",
     ];
 
     private static string Mutate(string text, Random r)
@@ -255,6 +256,15 @@ public class ConfigFuzzTests(ITestOutputHelper output)
             yield return "accepted a config without processes";
     }
 
+    // `bpm validate` reads partial configs and asks for warnings as well.
+    private static void ValidateAsTheCommandDoes(string text)
+    {
+        var read = ConfigParser.Read(File, text, partial: true);
+        if (read.Config is null) return;
+        ConfigValidator.Validate(File, Job, read.Config);
+        ConfigValidator.Warnings(File, read.Config);
+    }
+
     [Fact]
     public void MutatedConfigsNeverThrowAndAcceptedOnesBuildSoundSpecs()
     {
@@ -271,6 +281,7 @@ public class ConfigFuzzTests(ITestOutputHelper output)
             try
             {
                 var (config, errors) = ConfigParser.Parse(File, text);
+                ValidateAsTheCommandDoes(text);
                 if (config is null)
                 {
                     Assert.NotEmpty(errors);
@@ -327,6 +338,7 @@ public class ConfigFuzzTests(ITestOutputHelper output)
                 var (config, errors) = ConfigParser.Parse(File, text);
                 if (config is null) Assert.NotEmpty(errors);
                 else ConfigValidator.Validate(File, Job, config);
+                ValidateAsTheCommandDoes(text);
             }
             catch (Exception e)
             {

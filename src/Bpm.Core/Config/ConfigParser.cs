@@ -6,7 +6,7 @@ namespace Bpm.Config;
 
 // Reads bpm.yml through YamlDotNet's node model (no reflection, so it stays AOT-safe) and
 // maps nodes to records by hand, so every type error can name its line and column.
-// Unknown keys are ignored, as the original does.
+// Unknown keys are ignored, as the original does, but each is noted as a warning for `validate`.
 public sealed class ConfigParser
 {
     // A real bpm.yml is a few KB; refusing huge files keeps a hostile one from exhausting memory.
@@ -14,34 +14,50 @@ public sealed class ConfigParser
 
     private readonly string _file;
     private readonly List<ConfigError> _errors = [];
+    private readonly List<ConfigError> _warnings = [];
 
     private ConfigParser(string file) => _file = file;
+
+    public sealed record Result(JobConfig? Config, IReadOnlyList<ConfigError> Errors, IReadOnlyList<ConfigError> Warnings);
 
     // Returns the config (null when it cannot be built) and every error found.
     // With `partial`, the config is returned as far as it could be read even when there are
     // errors, so that `validate` can check the rest of it too.
     public static (JobConfig? Config, IReadOnlyList<ConfigError> Errors) Parse(string file, string text, bool partial = false)
     {
-        var parser = new ConfigParser(file);
-        var config = parser.ParseText(text);
-        return (parser._errors.Count == 0 || partial ? config : null, parser._errors);
+        var r = Read(file, text, partial);
+        return (r.Config, r.Errors);
     }
 
     public static (JobConfig? Config, IReadOnlyList<ConfigError> Errors) ParseFile(string file, bool partial = false)
+    {
+        var r = ReadFile(file, partial);
+        return (r.Config, r.Errors);
+    }
+
+    // As Parse, with the warnings too.
+    public static Result Read(string file, string text, bool partial = false)
+    {
+        var parser = new ConfigParser(file);
+        var config = parser.ParseText(text);
+        return new Result(parser._errors.Count == 0 || partial ? config : null, parser._errors, parser._warnings);
+    }
+
+    public static Result ReadFile(string file, bool partial = false)
     {
         string text;
         try
         {
             var info = new FileInfo(file);
-            if (!info.Exists) return (null, [new ConfigError(file, 0, 0, "no such file")]);
-            if (info.Length > MaxFileBytes) return (null, [new ConfigError(file, 0, 0, $"file is larger than {MaxFileBytes} bytes")]);
+            if (!info.Exists) return new Result(null, [new ConfigError(file, 0, 0, "no such file")], []);
+            if (info.Length > MaxFileBytes) return new Result(null, [new ConfigError(file, 0, 0, $"file is larger than {MaxFileBytes} bytes")], []);
             text = File.ReadAllText(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return (null, [new ConfigError(file, 0, 0, e.Message)]);
+            return new Result(null, [new ConfigError(file, 0, 0, e.Message)], []);
         }
-        return Parse(file, text, partial);
+        return Read(file, text, partial);
     }
 
     private JobConfig? ParseText(string text)
@@ -79,6 +95,7 @@ public sealed class ConfigParser
             Error(stream.Documents[0].RootNode, "expected a mapping at the top level");
             return null;
         }
+        Unknown(root, KnownKeys.Top, " at the top level");
 
         var processes = new List<ProcessConfig>();
         if (Get(root, "processes") is not { } list)
@@ -154,6 +171,7 @@ public sealed class ConfigParser
 
     private ProcessConfig ParseProcess(YamlMappingNode m)
     {
+        Unknown(m, KnownKeys.Process, "");
         var hooks = Get(m, "hooks");
         var unsafeNode = Get(m, "unsafe");
         var limits = Get(m, "limits");
@@ -164,18 +182,18 @@ public sealed class ConfigParser
             Args = StringList(m, "args"),
             Env = StringMap(m, "env"),
             WorkDir = String(m, "workdir"),
-            PreStart = Mapping(hooks, "hooks") is { } h ? String(h, "pre_start") : null,
+            PreStart = Mapping(hooks, "hooks", KnownKeys.Hooks) is { } h ? String(h, "pre_start") : null,
             Capabilities = StringList(m, "capabilities"),
-            Limits = Mapping(limits, "limits") is { } l ? ParseLimits(l) : new Limits(),
+            Limits = Mapping(limits, "limits", KnownKeys.Limits) is { } l ? ParseLimits(l) : new Limits(),
             EphemeralDisk = Bool(m, "ephemeral_disk"),
             PersistentDisk = Bool(m, "persistent_disk"),
-            AdditionalVolumes = Volumes(m, "additional_volumes"),
-            Unsafe = Mapping(unsafeNode, "unsafe") is { } u
+            AdditionalVolumes = Volumes(m, "additional_volumes", "additional_volumes"),
+            Unsafe = Mapping(unsafeNode, "unsafe", KnownKeys.Unsafe) is { } u
                 ? new UnsafeConfig
                 {
                     Privileged = Bool(u, "privileged"),
                     HostPidNamespace = Bool(u, "host_pid_namespace"),
-                    UnrestrictedVolumes = Volumes(u, "unrestricted_volumes"),
+                    UnrestrictedVolumes = Volumes(u, "unrestricted_volumes", "unsafe.unrestricted_volumes"),
                 }
                 : new UnsafeConfig(),
             ShutdownSignal = String(m, "shutdown_signal"),
@@ -203,7 +221,7 @@ public sealed class ConfigParser
         };
     }
 
-    private List<Volume> Volumes(YamlMappingNode m, string key)
+    private List<Volume> Volumes(YamlMappingNode m, string key, string where)
     {
         var result = new List<Volume>();
         var node = Get(m, key);
@@ -220,6 +238,7 @@ public sealed class ConfigParser
                 Error(item, $"{key}: each entry must be a mapping");
                 continue;
             }
+            Unknown(v, KnownKeys.Volume, $" in {where}");
             result.Add(new Volume
             {
                 Path = String(v, "path") ?? "",
@@ -233,6 +252,28 @@ public sealed class ConfigParser
         return result;
     }
 
+    // Notes each key of `m` that bpm does not know, with the nearest known one.
+    private void Unknown(YamlMappingNode m, IReadOnlyList<string> known, string where)
+    {
+        foreach (var key in m.Children.Keys)
+        {
+            if (key is not YamlScalarNode { Value: { } name } || known.Contains(name)) continue;
+            // The node model does not apply YAML merge keys, so what `<<` would bring in is lost.
+            var hint = name == "<<" ? " (YAML merge keys are not applied: the keys it would merge are ignored)"
+                : NearestName.Of(name, known) is { } near ? $" (did you mean {near}?)" : "";
+            _warnings.Add(new ConfigError(_file, key.Start.Line, key.Start.Column, $"unknown key {Printable(name)}{where}{hint}") { Warning = true });
+        }
+    }
+
+    // A key as a message can show it: quoted, on one line, and not a megabyte long.
+    private static string Printable(string key)
+    {
+        var shown = key.Length > 64 ? key[..64] + "..." : key;
+        return shown.Any(c => char.IsControl(c) || c == '\'') || char.IsWhiteSpace(shown.FirstOrDefault()) || char.IsWhiteSpace(shown.LastOrDefault())
+            ? "\"" + System.Text.Json.JsonEncodedText.Encode(shown).Value + "\""
+            : "'" + shown + "'";
+    }
+
     private static YamlNode? Get(YamlMappingNode m, string key) =>
         m.Children.TryGetValue(new YamlScalarNode(key), out var v) ? v : null;
 
@@ -240,10 +281,14 @@ public sealed class ConfigParser
         node is YamlScalarNode { Style: not (ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted) } s
         && (s.Value is null or "" or "~" or "null" or "Null" or "NULL");
 
-    private YamlMappingNode? Mapping(YamlNode? node, string key)
+    private YamlMappingNode? Mapping(YamlNode? node, string key, IReadOnlyList<string> known)
     {
         if (node is null || IsNull(node)) return null;
-        if (node is YamlMappingNode m) return m;
+        if (node is YamlMappingNode m)
+        {
+            Unknown(m, known, $" in {key}");
+            return m;
+        }
         Error(node, $"{key}: must be a mapping");
         return null;
     }

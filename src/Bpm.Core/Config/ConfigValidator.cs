@@ -2,20 +2,22 @@ using Bpm.Bosh;
 
 namespace Bpm.Config;
 
-// The original's checks, in its order and with its messages (contract §3), plus env names,
-// which the original let through to produce a broken environment.
-public static class ConfigValidator
+// The original's checks, in its order and with its messages (contract §3), then values the
+// original let through to produce a container other than the one asked for (env names,
+// capabilities, limits, NUL bytes, command lines the kernel refuses to execute).
+// `execTotal` is how much argv and envp may take on the host (ExecSpace), read by the caller.
+public static partial class ConfigValidator
 {
-    public static List<ConfigError> Validate(string file, string job, JobConfig config)
+    public static List<ConfigError> Validate(string file, string job, JobConfig config, long execTotal = ExecSpace.DefaultTotal)
     {
         var errors = new List<ConfigError>();
         foreach (var p in config.Processes)
-            foreach (var (at, message) in Validate(job, p))
+            foreach (var (at, message) in Validate(job, p, execTotal))
                 errors.Add(new ConfigError(file, at.Line, at.Column, message));
         return errors;
     }
 
-    public static IEnumerable<(SourcePosition At, string Message)> Validate(string job, ProcessConfig p)
+    public static IEnumerable<(SourcePosition At, string Message)> Validate(string job, ProcessConfig p, long execTotal = ExecSpace.DefaultTotal)
     {
         if (p.Name == "") yield return (p.PositionOf("name"), "invalid config: name");
         else if (p.Name is "." or ".." || p.Name.Contains('/') || p.Name.Any(char.IsControl))
@@ -28,6 +30,10 @@ public static class ConfigValidator
         foreach (var (key, _) in p.Env)
             if (key == "" || key.Contains('=') || key.Contains('\0') || key.Contains('\n'))
                 yield return (p.PositionOf("env"), $"invalid environment variable name: {Quote(key)}");
+        foreach (var e in CapabilityErrors(p)) yield return e;
+        foreach (var e in LimitErrors(p)) yield return e;
+        foreach (var e in NulErrors(p)) yield return e;
+        foreach (var e in ExecErrors(job, p, execTotal)) yield return e;
     }
 
     public static string? VolumeError(string job, string path)

@@ -23,6 +23,11 @@ public static class CapabilityNames
     public static IReadOnlyList<string> Privileged(ulong bound) =>
         ByNumber.Take(LastPrivileged + 1).Where((_, bit) => (bound & (1UL << bit)) != 0).Order(StringComparer.Ordinal).ToList();
 
+    public static bool IsKnown(string name) => ByNumber.Contains(name, StringComparer.Ordinal);
+
+    // Every name bpm.yml may use: the kernel's, without the prefix.
+    public static IEnumerable<string> ConfigNames => ByNumber.Select(n => n["CAP_".Length..]);
+
     // bpm.yml names capabilities without the prefix.
     public static IReadOnlyList<string> FromConfig(IEnumerable<string> names) => names.Select(n => "CAP_" + n).ToList();
 }

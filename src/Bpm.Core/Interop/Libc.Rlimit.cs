@@ -1,0 +1,18 @@
+using System.Runtime.InteropServices;
+
+namespace Bpm.Interop;
+
+internal static partial class Libc
+{
+    internal const int RLIMIT_STACK = 3;
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct Rlimit
+    {
+        public ulong Current;
+        public ulong Max;
+    }
+
+    [LibraryImport(Name, EntryPoint = "getrlimit", SetLastError = true)]
+    internal static partial int GetRlimit(int resource, out Rlimit limit);
+}
