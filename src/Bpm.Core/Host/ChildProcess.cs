@@ -85,6 +85,17 @@ public static class ChildProcess
         catch (EntryPointNotFoundException) { }
     }
 
+    // Spawns a foreground helper (tail, strace) that must not outlive bpm, even when bpm is
+    // killed outright: posix_spawn cannot set a parent-death signal, so setpriv (util-linux) sets
+    // it and then execs the helper in the same process. The signal follows the thread that
+    // spawned the child, so call this from the main thread. Without setpriv the helper is spawned
+    // as is, and only the signals bpm receives reach it.
+    public static int SpawnTied(string path, IReadOnlyList<string> args, int stdin = Inherit, int stdout = Inherit, int stderr = Inherit, int extra = Inherit)
+    {
+        if (Tools.TryFind("setpriv") is not { } setpriv) return Spawn(path, args, stdin, stdout, stderr, extra);
+        return Spawn(setpriv, ["--pdeathsig", "TERM", "--", path, .. args], stdin, stdout, stderr, extra);
+    }
+
     // Waits for a child and returns its exit code, or 128+N when killed by signal N (as a shell does).
     public static int Wait(int pid)
     {

@@ -91,6 +91,30 @@ public static class SafeFiles
         }
     }
 
+    // Opens a file a job wrote, for root to read: null when nothing is there. The name is first
+    // opened O_PATH, which opens nothing behind it (no FIFO to block on, no device to wake), and
+    // only a regular file with a single name is then opened for reading, through its descriptor,
+    // so the job cannot swap it in between.
+    public static Fd? OpenRead(string path)
+    {
+        int fd = Libc.Open(path, Libc.O_PATH | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is Libc.ENOENT or Libc.ENOTDIR) return null;
+            throw new SyscallException("open", path, errno);
+        }
+        using var handle = new Fd(fd);
+        var st = Stat(handle);
+        var type = st.Mode & Libc.S_IFMT;
+        if (type == Libc.S_IFLNK) throw new BpmException($"refusing to open symlink at {path}");
+        if (type != Libc.S_IFREG) throw new BpmException($"refusing to open non-regular file at {path}");
+        if (st.Nlink > 1) throw new BpmException($"refusing to open hard-linked file at {path}");
+        int file = Libc.Open($"/proc/self/fd/{fd}", Libc.O_RDONLY | Libc.O_NOCTTY | Libc.O_CLOEXEC, 0);
+        if (file < 0) throw Libc.Error("open", path);
+        return new Fd(file);
+    }
+
     // Creates or replaces a root-owned file; the caller owns the directory, so replacing by
     // rename cannot be redirected.
     public static void WriteAtomic(string path, ReadOnlySpan<byte> content, uint mode = 0x1a4 /* 0644 */)

@@ -2,10 +2,11 @@ using System.CommandLine;
 using Bpm.Bosh;
 using Bpm.Host;
 using Bpm.Lifecycle;
+using Bpm.Logging;
 
 namespace Bpm.Cli;
 
-// Tail semantics, so the original's `tail` does the work.
+// Tail semantics, so `tail` does the work, on the files opened safely (LogTail).
 public static class LogsCommand
 {
     public static Command Create()
@@ -28,15 +29,8 @@ public static class LogsCommand
             var files = new List<string>();
             if (r.GetValue(all)) files.AddRange([paths.Stdout, paths.Stderr]);
             else files.Add(r.GetValue(err) ? paths.Stderr : paths.Stdout);
-            files = files.Where(File.Exists).ToList();
-            if (files.Count == 0) throw new BpmException("logs not found");
             if (r.GetValue(lines) < 0) throw new BpmException("number of lines must not be negative");
-            var args = new List<string> { "-n", r.GetValue(lines).ToString(System.Globalization.CultureInfo.InvariantCulture) };
-            if (r.GetValue(follow)) args.Add("-F");
-            if (r.GetValue(quiet)) args.Add("-q");
-            args.Add("--");
-            args.AddRange(files);
-            return ChildProcess.Run(Tools.Find("tail"), args);
+            return LogTail.Show(files, r.GetValue(lines), r.GetValue(follow), r.GetValue(quiet));
         }));
         return cmd;
     }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Bpm.Host;
 using Bpm.Lifecycle;
 
@@ -16,9 +15,12 @@ public static class TraceCommand
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
             int pid = Inspector.RunningPid(BpmContext.FromEnvironment(), BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process));
-            // Ctrl-C is for strace (which detaches); bpm itself waits for it and exits cleanly.
-            using var ignore = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
-            ChildProcess.Run(Tools.Find("strace"), ["-s", "100", "-f", "-y", "-yy", "-p", pid.ToString(CultureInfo.InvariantCulture)]);
+            // Ctrl-C, or any signal bpm receives, is for strace, which detaches and leaves the
+            // process running; bpm exits when strace has.
+            using var relay = new SignalRelay();
+            int strace = ChildProcess.SpawnTied(Tools.Find("strace"), ["-s", "100", "-f", "-y", "-yy", "-p", pid.ToString(CultureInfo.InvariantCulture)]);
+            relay.Add(strace);
+            relay.Wait(strace);
             return 0;
         }));
         return cmd;
