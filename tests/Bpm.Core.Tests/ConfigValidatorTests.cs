@@ -177,4 +177,19 @@ public class ConfigValidatorTests
         Assert.Null(ConfigValidator.VolumeError(Job, "/var/vcap/data/sockets"));
         Assert.Equal("invalid volume path: /var/vcap must be within /var/vcap", ConfigValidator.VolumeError(Job, "/var/vcap"));
     }
+
+    [Theory]
+    [InlineData("/tmp/r/data/sockets", null)]
+    [InlineData("/tmp/r/data/server/sub", null)]
+    [InlineData("/var/vcap/data/sockets", "invalid volume path: /var/vcap/data/sockets must be within /tmp/r")]
+    [InlineData("/tmp/r", "invalid volume path: /tmp/r must be within /tmp/r")]
+    [InlineData("/tmp/r/data/server", "invalid volume path: /tmp/r/data/server cannot conflict with default job data or store directories")]
+    [InlineData("/tmp/r/store/server", "invalid volume path: /tmp/r/store/server cannot conflict with default job data or store directories")]
+    [InlineData("/tmp/r/data/../x", "volume path must be canonical, expected /tmp/r/x but got /tmp/r/data/../x")]
+    public void VolumesAreCheckedAgainstTheActualRoot(string path, string? error)
+    {
+        Assert.Equal(error, ConfigValidator.VolumeError(Job, path, "/tmp/r"));
+        var messages = ConfigValidator.Validate(Job, WithVolume(path), "/tmp/r").Select(e => e.Message);
+        Assert.Equal(error is null ? [] : [error], messages);
+    }
 }

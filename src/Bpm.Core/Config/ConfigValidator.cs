@@ -6,23 +6,24 @@ namespace Bpm.Config;
 // which the original let through to produce a broken environment.
 public static class ConfigValidator
 {
-    public static List<ConfigError> Validate(string file, string job, JobConfig config)
+    // Volume paths are host paths, so they are checked against the root bpm actually uses.
+    public static List<ConfigError> Validate(string file, string job, JobConfig config, string root = BoshRoot.Internal)
     {
         var errors = new List<ConfigError>();
         foreach (var p in config.Processes)
-            foreach (var (at, message) in Validate(job, p))
+            foreach (var (at, message) in Validate(job, p, root))
                 errors.Add(new ConfigError(file, at.Line, at.Column, message));
         return errors;
     }
 
-    public static IEnumerable<(SourcePosition At, string Message)> Validate(string job, ProcessConfig p)
+    public static IEnumerable<(SourcePosition At, string Message)> Validate(string job, ProcessConfig p, string root = BoshRoot.Internal)
     {
         if (p.Name == "") yield return (p.PositionOf("name"), "invalid config: name");
         else if (p.Name is "." or ".." || p.Name.Contains('/') || p.Name.Any(char.IsControl))
             yield return (p.PositionOf("name"), $"invalid config: name {Quote(p.Name)} cannot be used as a file name");
         if (p.Executable == "") yield return (p.PositionOf("executable"), "invalid config: executable");
         foreach (var v in p.AdditionalVolumes)
-            if (VolumeError(job, v.Path) is { } msg) yield return (v.At, msg);
+            if (VolumeError(job, v.Path, root) is { } msg) yield return (v.At, msg);
         if (p.ShutdownSignal is not (null or "" or "TERM" or "INT"))
             yield return (p.PositionOf("shutdown_signal"), $"shutdown signal should either be 'TERM' or 'INT' (or left unspecified), but got '{p.ShutdownSignal}'");
         foreach (var (key, _) in p.Env)
@@ -30,11 +31,10 @@ public static class ConfigValidator
                 yield return (p.PositionOf("env"), $"invalid environment variable name: {Quote(key)}");
     }
 
-    public static string? VolumeError(string job, string path)
+    public static string? VolumeError(string job, string path, string root = BoshRoot.Internal)
     {
         var clean = PathText.Clean(path);
         if (clean != path) return $"volume path must be canonical, expected {clean} but got {path}";
-        var root = BoshRoot.Internal;
         if (path == $"{root}/data/{job}" || path == $"{root}/store/{job}")
             return $"invalid volume path: {path} cannot conflict with default job data or store directories";
         if (!path.StartsWith(root + "/", StringComparison.Ordinal))

@@ -25,7 +25,7 @@ public static class HostPreparation
         Directories.EnsureRootOwned(p.PidDir);
         foreach (var v in cfg.AdditionalVolumes)
         {
-            var path = root.ToExternal(v.Path);
+            var path = v.Path;
             SymlinkGuard.Check(root.Path, path);
             if (!v.MountOnly) Directories.Create(path, owner.Uid, owner.Gid);
             if (v.Shared) SharedVolumes.MakeShared(root, path);

@@ -34,7 +34,7 @@ public static class ValidateCommand
                 {
                     var (config, errors) = ConfigParser.ParseFile(path_, partial: true);
                     var all = errors.ToList();
-                    if (config is not null) all.AddRange(ConfigValidator.Validate(path_, jobName_, config));
+                    if (config is not null) all.AddRange(ConfigValidator.Validate(path_, jobName_, config, root.Path));
                     foreach (var e in all.OrderBy(e => e.Line).ThenBy(e => e.Column)) Console.Error.WriteLine(e.ToString());
                     if (all.Count > 0) failures++;
                     else Console.Out.Write($"{path_}: ok\n");

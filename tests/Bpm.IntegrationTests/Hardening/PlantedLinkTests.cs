@@ -16,14 +16,14 @@ public sealed class PlantedLinkTests
     private static void WriteJob(BoshRoot root)
     {
         Directory.CreateDirectory(root.P("store"));
-        root.WriteJob(Job, """
+        root.WriteJob(Job, $$"""
             processes:
             - name: pl
               executable: /bin/sleep
               args: ["1000"]
               persistent_disk: true
               additional_volumes:
-              - {path: /var/vcap/data/pl/sub/vol, writable: true}
+              - {path: {{root.P("data", "pl", "sub", "vol")}}, writable: true}
             """);
     }
 
