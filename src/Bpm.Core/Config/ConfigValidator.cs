@@ -39,6 +39,29 @@ public static class ConfigValidator
             return $"invalid volume path: {path} cannot conflict with default job data or store directories";
         if (!path.StartsWith(root + "/", StringComparison.Ordinal))
             return $"invalid volume path: {path} must be within {root}";
+        return OwnFilesError(path, root);
+    }
+
+    // bpm runs runc and keeps its state under these; a volume there (or above them) would let a
+    // job replace what bpm later runs as root, and preparing it would chown them to the job.
+    private static readonly string[] BpmOwn = ["packages/bpm", "data/bpm", "sys/run/bpm", "sys/run/bpm-runc"];
+    // BOSH lays these out read-only for every job.
+    private static readonly string[] BoshReadOnly = ["jobs", "packages"];
+
+    private static string? OwnFilesError(string path, string root)
+    {
+        foreach (var own in BpmOwn)
+        {
+            var dir = System.IO.Path.Join(root, own);
+            if (PathText.IsWithin(path, dir) || PathText.IsWithin(dir, path))
+                return $"invalid volume path: {path} cannot contain or be within bpm's own directory {dir}";
+        }
+        foreach (var tree in BoshReadOnly)
+        {
+            var dir = System.IO.Path.Join(root, tree);
+            if (PathText.IsWithin(path, dir))
+                return $"invalid volume path: {path} cannot be within {dir}, which BOSH manages";
+        }
         return null;
     }
 

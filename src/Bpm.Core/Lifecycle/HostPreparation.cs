@@ -27,7 +27,8 @@ public static class HostPreparation
         {
             var path = v.Path;
             SymlinkGuard.Check(root.Path, path);
-            if (!v.MountOnly) Directories.Create(path, owner.Uid, owner.Gid);
+            // A read-only volume over an existing directory must not hand that directory to the job.
+            if (!v.MountOnly) Directories.Create(path, owner.Uid, owner.Gid, adopt: v.Writable);
             if (v.Shared) SharedVolumes.MakeShared(root, path);
         }
 
