@@ -32,8 +32,17 @@ public static class Runner
             }
             if (prepared is null) return 0;
             using var logs = prepared.Logs;
-            Launch.WriteBundle(ctx, jp, prepared, log);
-            int code = RunAttached(ctx, jp, logs);
+            int code;
+            try
+            {
+                Launch.WriteBundle(ctx, jp, prepared, log);
+                code = RunAttached(ctx, jp, logs);
+            }
+            catch
+            {
+                MountStage.Clear(ctx.Root, jp.ContainerId);
+                throw;
+            }
             ContainerRecovery.Delete(ctx, jp, log, stats => ExitRecord.OfExitStatus(code, stats?.OomKills > 0),
                 Spec.SpecBuilder.CgroupsPath(jp.ContainerId, prepared.Spec));
             Bundle.Remove(jp.Paths.BundleDir);
