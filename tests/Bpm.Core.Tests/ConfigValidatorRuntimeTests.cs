@@ -11,7 +11,7 @@ public class ConfigValidatorRuntimeTests
     private static ProcessConfig Valid => new() { Name = "server", Executable = "/var/vcap/packages/server/bin/serve" };
 
     private static List<string> Messages(ProcessConfig p, long execTotal = ExecSpace.DefaultTotal) =>
-        ConfigValidator.Validate(Job, p, execTotal).Select(e => e.Message).ToList();
+        ConfigValidator.Validate(Job, p, execTotal: execTotal).Select(e => e.Message).ToList();
 
     // ---- capabilities
 
@@ -220,6 +220,6 @@ public class ConfigValidatorRuntimeTests
     {
         var p = Valid with { Env = [new("A", new string('a', 100_000))] };
         Assert.Empty(ConfigValidator.Validate("f", Job, new JobConfig([p])));
-        Assert.Single(ConfigValidator.Validate("f", Job, new JobConfig([p]), ExecSpace.MinTotal / 2));
+        Assert.Single(ConfigValidator.Validate("f", Job, new JobConfig([p]), execTotal: ExecSpace.MinTotal / 2));
     }
 }

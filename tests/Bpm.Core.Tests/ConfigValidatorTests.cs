@@ -177,4 +177,48 @@ public class ConfigValidatorTests
         Assert.Null(ConfigValidator.VolumeError(Job, "/var/vcap/data/sockets"));
         Assert.Equal("invalid volume path: /var/vcap must be within /var/vcap", ConfigValidator.VolumeError(Job, "/var/vcap"));
     }
+
+    [Theory]
+    [InlineData("/tmp/r/data/sockets", null)]
+    [InlineData("/tmp/r/data/server/sub", null)]
+    [InlineData("/var/vcap/data/sockets", "invalid volume path: /var/vcap/data/sockets must be within /tmp/r")]
+    [InlineData("/tmp/r", "invalid volume path: /tmp/r must be within /tmp/r")]
+    [InlineData("/tmp/r/data/server", "invalid volume path: /tmp/r/data/server cannot conflict with default job data or store directories")]
+    [InlineData("/tmp/r/store/server", "invalid volume path: /tmp/r/store/server cannot conflict with default job data or store directories")]
+    [InlineData("/tmp/r/data/../x", "volume path must be canonical, expected /tmp/r/x but got /tmp/r/data/../x")]
+    public void VolumesAreCheckedAgainstTheActualRoot(string path, string? error)
+    {
+        Assert.Equal(error, ConfigValidator.VolumeError(Job, path, "/tmp/r"));
+        var messages = ConfigValidator.Validate(Job, WithVolume(path), "/tmp/r").Select(e => e.Message);
+        Assert.Equal(error is null ? [] : [error], messages);
+    }
+
+    [Theory]
+    [InlineData("/tmp/r/packages/bpm/bin", "/tmp/r/packages/bpm")]
+    [InlineData("/tmp/r/packages/bpm", "/tmp/r/packages/bpm")]
+    [InlineData("/tmp/r/data/bpm", "/tmp/r/data/bpm")]
+    [InlineData("/tmp/r/data/bpm/bundles/x", "/tmp/r/data/bpm")]
+    [InlineData("/tmp/r/data", "/tmp/r/data/bpm")]
+    [InlineData("/tmp/r/packages", "/tmp/r/packages/bpm")]
+    [InlineData("/tmp/r/sys", "/tmp/r/sys/run/bpm")]
+    [InlineData("/tmp/r/sys/run", "/tmp/r/sys/run/bpm")]
+    [InlineData("/tmp/r/sys/run/bpm/server", "/tmp/r/sys/run/bpm")]
+    [InlineData("/tmp/r/sys/run/bpm-runc", "/tmp/r/sys/run/bpm-runc")]
+    public void VolumesOverBpmsOwnFilesAreRefused(string path, string own) =>
+        Assert.Equal($"invalid volume path: {path} cannot contain or be within bpm's own directory {own}", ConfigValidator.VolumeError(Job, path, "/tmp/r"));
+
+    [Theory]
+    [InlineData("/tmp/r/jobs", "/tmp/r/jobs")]
+    [InlineData("/tmp/r/jobs/other/config", "/tmp/r/jobs")]
+    [InlineData("/tmp/r/packages/server", "/tmp/r/packages")]
+    public void VolumesInBoshsReadOnlyTreesAreRefused(string path, string tree) =>
+        Assert.Equal($"invalid volume path: {path} cannot be within {tree}, which BOSH manages", ConfigValidator.VolumeError(Job, path, "/tmp/r"));
+
+    [Theory]
+    [InlineData("/tmp/r/sys/run/server")]
+    [InlineData("/tmp/r/sys/run/bpmx")]
+    [InlineData("/tmp/r/data/bpmx")]
+    [InlineData("/tmp/r/data/packages-x")]
+    [InlineData("/tmp/r/jobsx")]
+    public void NeighboursOfBpmsFilesAreFine(string path) => Assert.Null(ConfigValidator.VolumeError(Job, path, "/tmp/r"));
 }

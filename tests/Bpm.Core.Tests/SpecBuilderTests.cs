@@ -320,11 +320,34 @@ public class SpecBuilderTests
     }
 
     [Fact]
-    public void AdditionalVolumeSourceIsOnTheHost()
+    public void AdditionalVolumeIsAnIdentityMountOfTheHostPathUnderACustomRoot()
     {
         var ctx = Context() with { Paths = new JobPaths(new BoshRoot("/tmp/x"), "web", "web") };
-        var spec = SpecBuilder.Build(Minimal with { AdditionalVolumes = [new Volume { Path = "/var/vcap/data/sockets" }] }, ctx);
-        Assert.Equal("/tmp/x/data/sockets", MountAt(spec, "/var/vcap/data/sockets").Source);
+        var spec = SpecBuilder.Build(Minimal with { AdditionalVolumes = [new Volume { Path = "/tmp/x/data/sockets", Writable = true }] }, ctx);
+        var m = MountAt(spec, "/tmp/x/data/sockets");
+        Assert.Equal("/tmp/x/data/sockets", m.Source);
+        Assert.Equal(["rbind", "noexec", "nosuid", "nodev", "rw"], m.Options);
+        Assert.DoesNotContain(spec.Mounts, x => x.Destination == "/var/vcap/data/sockets");
+    }
+
+    [Fact]
+    public void StagedSourcesReplaceTheHostPathsOfWritableMounts()
+    {
+        var ctx = Context() with
+        {
+            Paths = new JobPaths(new BoshRoot("/tmp/x"), "web", "web"),
+            StagedSources = new Dictionary<string, string>
+            {
+                ["/tmp/x/data/web/tmp"] = "/s/0", ["/tmp/x/sys/log/web"] = "/s/1", ["/tmp/x/data/web"] = "/s/2", ["/tmp/x/data/sockets"] = "/s/3",
+            },
+        };
+        var spec = SpecBuilder.Build(Minimal with { EphemeralDisk = true, AdditionalVolumes = [new Volume { Path = "/tmp/x/data/sockets" }] }, ctx);
+        Assert.Equal("/s/0", MountAt(spec, "/tmp").Source);
+        Assert.Equal("/s/0", MountAt(spec, "/var/vcap/data/web/tmp").Source);
+        Assert.Equal("/s/1", MountAt(spec, "/var/vcap/sys/log/web").Source);
+        Assert.Equal("/s/2", MountAt(spec, "/var/vcap/data/web").Source);
+        Assert.Equal("/s/3", MountAt(spec, "/tmp/x/data/sockets").Source);
+        Assert.Equal("/tmp/x/jobs/web", MountAt(spec, "/var/vcap/jobs/web").Source);
     }
 
     [Fact]
@@ -429,16 +452,21 @@ public class SpecBuilderTests
         var ctx = Context() with
         {
             Paths = new JobPaths(new BoshRoot("/tmp/x"), "web", "web"),
-            Glob = p => { seen.Add(p); return ["/tmp/x/jobs/other/config/indicators.yml", "/tmp/x/jobs/web/config/indicators.yml"]; },
+            Glob = p =>
+            {
+                seen.Add(p);
+                return ["/tmp/x/jobs/other/config/indicators.yml", "/tmp/x/jobs/web/config/indicators.yml", "/tmp/x/sys/log/web/x", "/tmp/x/data/web/tmp/y"];
+            },
         };
         var spec = SpecBuilder.Build(Minimal with
         {
-            Unsafe = new UnsafeConfig { UnrestrictedVolumes = [new Volume { Path = "/var/vcap/jobs/*/config/indicators.yml" }] },
+            Unsafe = new UnsafeConfig { UnrestrictedVolumes = [new Volume { Path = "/tmp/x/jobs/*/config/indicators.yml" }] },
         }, ctx);
         Assert.Equal(["/tmp/x/jobs/*/config/indicators.yml"], seen);
-        var m = MountAt(spec, "/var/vcap/jobs/other/config/indicators.yml");
+        var m = MountAt(spec, "/tmp/x/jobs/other/config/indicators.yml");
         Assert.Equal("/tmp/x/jobs/other/config/indicators.yml", m.Source);
-        Assert.DoesNotContain(spec.Mounts, x => x.Destination == "/var/vcap/jobs/web/config/indicators.yml");
+        // Matches under the job's own BOSH mounts, compared as host paths, are dropped.
+        Assert.DoesNotContain(spec.Mounts, x => x.Destination is "/tmp/x/jobs/web/config/indicators.yml" or "/tmp/x/sys/log/web/x" or "/tmp/x/data/web/tmp/y");
     }
 
     [Fact]

@@ -99,16 +99,16 @@ public sealed class ConfigErrorTests
         { "processes:\n- name: bad\n  executable: \"\"\n", "invalid config: executable" },
         { "processes:\n- name: bad\n  executable: /bin/true\n  shutdown_signal: KILL\n",
             "shutdown signal should either be 'TERM' or 'INT' (or left unspecified), but got 'KILL'" },
-        { "processes:\n- name: bad\n  executable: /bin/true\n  additional_volumes:\n  - path: /var/vcap/data/x/../vol\n",
-            "volume path must be canonical, expected /var/vcap/data/vol but got /var/vcap/data/x/../vol" },
-        { "processes:\n- name: bad\n  executable: /bin/true\n  additional_volumes:\n  - path: /var/vcap/data/bad\n",
-            "invalid volume path: /var/vcap/data/bad cannot conflict with default job data or store directories" },
-        { "processes:\n- name: bad\n  executable: /bin/true\n  additional_volumes:\n  - path: /var/vcap/store/bad\n",
-            "invalid volume path: /var/vcap/store/bad cannot conflict with default job data or store directories" },
+        { "processes:\n- name: bad\n  executable: /bin/true\n  additional_volumes:\n  - path: ROOT/data/x/../vol\n",
+            "volume path must be canonical, expected ROOT/data/vol but got ROOT/data/x/../vol" },
+        { "processes:\n- name: bad\n  executable: /bin/true\n  additional_volumes:\n  - path: ROOT/data/bad\n",
+            "invalid volume path: ROOT/data/bad cannot conflict with default job data or store directories" },
+        { "processes:\n- name: bad\n  executable: /bin/true\n  additional_volumes:\n  - path: ROOT/store/bad\n",
+            "invalid volume path: ROOT/store/bad cannot conflict with default job data or store directories" },
         { "processes:\n- name: bad\n  executable: /bin/true\n  additional_volumes:\n  - path: /etc/bpm-vol\n",
-            "invalid volume path: /etc/bpm-vol must be within /var/vcap" },
-        { "processes:\n- name: bad\n  executable: /bin/true\n  additional_volumes:\n  - path: /var/vcap\n",
-            "invalid volume path: /var/vcap must be within /var/vcap" },
+            "invalid volume path: /etc/bpm-vol must be within ROOT" },
+        { "processes:\n- name: bad\n  executable: /bin/true\n  additional_volumes:\n  - path: ROOT\n",
+            "invalid volume path: ROOT must be within ROOT" },
     };
 
     [Theory]
@@ -116,10 +116,11 @@ public sealed class ConfigErrorTests
     public void InvalidConfigIsRejected(string yaml, string message)
     {
         using var root = new BoshRoot();
-        root.WriteJob("bad", yaml);
+        // Volume paths are host paths under the root bpm uses (ROOT stands for it).
+        root.WriteJob("bad", yaml.Replace("ROOT", root.Root));
         var r = root.Bpm("start", "bad");
         AssertCleanError(r);
-        Assert.Contains(message, r.Stderr);
+        Assert.Contains(message.Replace("ROOT", root.Root), r.Stderr);
         Assert.Empty(root.RuncList());
     }
 

@@ -65,11 +65,11 @@ public sealed class RunTests
     public void RunVolumeFlagMountsAWritableVolume()
     {
         using var root = new BoshRoot();
-        // Volume paths are internal (/var/vcap/...); on the host they live under the root.
-        root.WriteShellJob("vflag", "echo written > /var/vcap/data/shared-vol/file && echo wrote");
-        var r = root.Bpm("run", "vflag", "-v", "/var/vcap/data/shared-vol:writable");
-        Assert.True(r.ExitCode == 0, r.ToString());
+        // Volume paths are host paths under the root, mounted at the same path inside.
         var vol = root.P("data", "shared-vol");
+        root.WriteShellJob("vflag", $"echo written > {vol}/file && echo wrote");
+        var r = root.Bpm("run", "vflag", "-v", vol + ":writable");
+        Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal("written\n", File.ReadAllText(Path.Combine(vol, "file")));
         var st = BoshRoot.Stat(vol);
         Assert.True(st.Uid == BoshRoot.VcapUid && st.Mode == "700", $"volume dir: uid {st.Uid} mode {st.Mode}, want vcap 700");
@@ -79,10 +79,11 @@ public sealed class RunTests
     public void RunVolumeIsReadOnlyWithoutWritable()
     {
         using var root = new BoshRoot();
-        root.WriteShellJob("rovol", """
-            if touch /var/vcap/data/ro-vol/file 2>/dev/null; then echo vol=rw; else echo vol=ro; fi
+        var vol = root.P("data", "ro-vol");
+        root.WriteShellJob("rovol", $"""
+            if touch {vol}/file 2>/dev/null; then echo vol=rw; else echo vol=ro; fi
             """);
-        var r = root.Bpm("run", "rovol", "-v", "/var/vcap/data/ro-vol");
+        var r = root.Bpm("run", "rovol", "-v", vol);
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Contains("vol=ro", r.Stdout);
     }
@@ -101,18 +102,18 @@ public sealed class RunTests
 
     [Theory]
     [InlineData("/a:b:c", "invalid volume definition (format: <path>[:<options>]): /a:b:c")]
-    [InlineData("/var/vcap/data/v:writable,bogus", "invalid volume option: bogus")]
-    [InlineData("/etc/bpm-vol", "invalid volume path: /etc/bpm-vol must be within /var/vcap")]
-    [InlineData("/var/vcap/data/x/../v", "volume path must be canonical, expected /var/vcap/data/v but got /var/vcap/data/x/../v")]
-    [InlineData("/var/vcap/data/badv", "invalid volume path: /var/vcap/data/badv cannot conflict with default job data or store directories")]
+    [InlineData("ROOT/data/v:writable,bogus", "invalid volume option: bogus")]
+    [InlineData("/etc/bpm-vol", "invalid volume path: /etc/bpm-vol must be within ROOT")]
+    [InlineData("ROOT/data/x/../v", "volume path must be canonical, expected ROOT/data/v but got ROOT/data/x/../v")]
+    [InlineData("ROOT/data/badv", "invalid volume path: ROOT/data/badv cannot conflict with default job data or store directories")]
     public void RunRejectsBadVolumeFlag(string volume, string message)
     {
         using var root = new BoshRoot();
         root.WriteShellJob("badv", "echo should-not-run");
-        var r = root.Bpm("run", "badv", "-v", volume);
+        var r = root.Bpm("run", "badv", "-v", volume.Replace("ROOT", root.Root));
         Assert.True(r.ExitCode == 1, r.ToString());
         Assert.StartsWith("Error: ", r.Stderr);
-        Assert.Contains(message, r.Stderr);
+        Assert.Contains(message.Replace("ROOT", root.Root), r.Stderr);
         Assert.DoesNotContain("should-not-run", r.Stdout);
         Assert.Empty(root.RuncList());
     }
@@ -150,13 +151,13 @@ public sealed class RunTests
     public void AdditionalVolumeFromConfigIsMounted()
     {
         using var root = new BoshRoot();
-        root.WriteShellJob("cfgvol", """
-            echo hello > /var/vcap/data/sockets/out
-            if touch /var/vcap/data/readonly/x 2>/dev/null; then echo ro=writable; else echo ro=readonly; fi
-            """, """
+        root.WriteShellJob("cfgvol", $"""
+            echo hello > {root.P("data", "sockets")}/out
+            if touch {root.P("data", "readonly")}/x 2>/dev/null; then echo ro=writable; else echo ro=readonly; fi
+            """, $$"""
             additional_volumes:
-            - {path: /var/vcap/data/sockets, writable: true}
-            - {path: /var/vcap/data/readonly}
+            - {path: {{root.P("data", "sockets")}}, writable: true}
+            - {path: {{root.P("data", "readonly")}}}
             """);
         var r = root.Bpm("run", "cfgvol");
         Assert.True(r.ExitCode == 0, r.ToString());

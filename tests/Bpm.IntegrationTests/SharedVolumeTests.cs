@@ -10,8 +10,8 @@ public class SharedVolumeTests
     public void SharedVolumeIsBoundOnItselfAndMadeSharedOnce()
     {
         using var root = new BoshRoot();
-        const string volume = "additional_volumes: [{path: /var/vcap/data/sockets, writable: true, shared: true}]";
-        root.WriteShellJob("a", "echo a > /var/vcap/data/sockets/a; exec sleep 1000", volume);
+        var volume = $"additional_volumes: [{{path: {root.P("data", "sockets")}, writable: true, shared: true}}]";
+        root.WriteShellJob("a", $"echo a > {root.P("data", "sockets")}/a; exec sleep 1000", volume);
         root.WriteShellJob("b", "exec sleep 1000", volume);
         root.StartRunning("a");
         root.StartRunning("b");

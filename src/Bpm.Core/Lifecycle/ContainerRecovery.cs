@@ -43,6 +43,7 @@ public static class ContainerRecovery
         var stats = ContainerCgroup.Read(cgroupsPath ?? CgroupsPath(ctx, jp));
         OomWatch.Check(jp, stats, log);
         if (ctx.Runc.Exists(jp.ContainerId)) ctx.Runc.Delete(jp.ContainerId, force: true);
+        MountStage.Clear(ctx.Root, jp.ContainerId);
         OomWatch.Forget(jp);
         ExitRecord.Write(jp, (reason ?? StatusReader.ExitReason)(stats), DateTimeOffset.UtcNow);
     }
@@ -57,6 +58,7 @@ public static class ContainerRecovery
         if (File.Exists(stateFile)) File.Delete(stateFile);
         runc.Delete(jp.ContainerId, force: true);
         CgroupReaper.KillAndRemove(CgroupsPath(ctx, jp));
+        MountStage.Clear(ctx.Root, jp.ContainerId);
         if (Directory.Exists(stateDir)) Directory.Delete(stateDir, recursive: true);
     }
 

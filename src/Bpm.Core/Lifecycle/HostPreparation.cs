@@ -14,7 +14,9 @@ public static class HostPreparation
         }
     }
 
-    public static void Prepare(BpmContext ctx, JobProcess jp, UserIds owner)
+    // Returns the staging mounts that pin every mount source a job could write to or rename
+    // under (see MountStage); the caller clears them when it fails.
+    public static MountStage Prepare(BpmContext ctx, JobProcess jp, UserIds owner)
     {
         var p = jp.Paths;
         var cfg = jp.Config;
@@ -23,28 +25,40 @@ public static class HostPreparation
         if (!ctx.Features.Systemd) Cgroups.EnsureV1Mounted();
 
         Directories.EnsureRootOwned(p.PidDir);
+        var stage = MountStage.Begin(root, jp.ContainerId);
         foreach (var v in cfg.AdditionalVolumes)
         {
-            var path = root.ToExternal(v.Path);
+            var path = v.Path;
             SymlinkGuard.Check(root.Path, path);
-            if (!v.MountOnly) Directories.Create(path, owner.Uid, owner.Gid);
-            if (v.Shared) SharedVolumes.MakeShared(root, path);
+            // A read-only volume over an existing directory must not hand that directory to the job.
+            using var dir = v.MountOnly
+                ? PathWalk.Open(path, out _, allowFile: true)
+                : Directories.Open(path, owner.Uid, owner.Gid, adopt: v.Writable);
+            if (v.Shared)
+            {
+                using var shared = SharedVolumes.MakeShared(root, path, dir);
+                stage.Pin(path, shared);
+            }
+            else stage.Pin(path, dir);
         }
 
-        Directories.Create(p.LogDir, owner.Uid, owner.Gid);
+        using (var log = Directories.Open(p.LogDir, owner.Uid, owner.Gid)) stage.Pin(p.LogDir, log);
         Directories.Create(p.RunDir, owner.Uid, owner.Gid);
         // HOME and TMPDIR live in the data dir, so it exists even without ephemeral_disk.
-        Directories.Create(p.DataDir, owner.Uid, owner.Gid);
-        Directories.Create(p.TmpDir, owner.Uid, owner.Gid);
+        using (var data = Directories.Open(p.DataDir, owner.Uid, owner.Gid))
+            if (cfg.EphemeralDisk) stage.Pin(p.DataDir, data);
+        using (var tmp = Directories.Open(p.TmpDir, owner.Uid, owner.Gid)) stage.Pin(p.TmpDir, tmp);
         if (cfg.PersistentDisk)
         {
             if (!Directory.Exists(p.StoreRoot)) throw new BpmException("requested persistent disk does not exist");
-            Directories.Create(p.StoreDir, owner.Uid, owner.Gid);
+            using var store = Directories.Open(p.StoreDir, owner.Uid, owner.Gid);
+            stage.Pin(p.StoreDir, store);
         }
 
         // Mount sources a fresh VM may lack.
         foreach (var dir in new[] { p.PackagesDir, p.DataPackagesDir })
             if (!Directory.Exists(dir)) Directory.CreateDirectory(dir);
+        return stage;
     }
 
     // A name the job took with something else is moved aside, and that recorded in bpm.log.

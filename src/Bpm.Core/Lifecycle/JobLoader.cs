@@ -21,7 +21,7 @@ public static class JobLoader
         var file = root.ConfigPath(job);
         var (config, errors) = ConfigParser.ParseFile(file);
         if (config is null) throw new ConfigException(errors);
-        var invalid = ConfigValidator.Validate(file, job, config, Host.StackLimit.ExecTotal());
+        var invalid = ConfigValidator.Validate(file, job, config, root.Path, Host.StackLimit.ExecTotal());
         if (invalid.Count > 0) throw new ConfigException(invalid);
         return config;
     }

@@ -23,8 +23,16 @@ public static class Launch
         // Processes of a container whose runc state was lost entirely still sit in its cgroup;
         // a new container there would run beside them.
         CgroupReaper.KillAndRemove(SpecBuilder.CgroupsPath(jp.ContainerId, spec));
-        HostPreparation.Prepare(ctx, jp, vcap);
-        return new Prepared(spec, HostPreparation.OpenLogs(jp, vcap, log));
+        try
+        {
+            var stage = HostPreparation.Prepare(ctx, jp, vcap);
+            return new Prepared(spec with { StagedSources = stage.Sources }, HostPreparation.OpenLogs(jp, vcap, log));
+        }
+        catch
+        {
+            MountStage.Clear(ctx.Root, jp.ContainerId);
+            throw;
+        }
     }
 
     // A container left running by a `bpm run` whose bpm was killed has no pidfile; monit

@@ -15,7 +15,7 @@ public static class Runner
         var extraVolumes = volumes.Select(RunOverrides.ParseVolume).ToList();
         var extraEnv = env.Select(RunOverrides.ParseEnv).ToList();
         jp = jp with { Config = RunOverrides.Apply(jp.Config, extraVolumes, extraEnv) };
-        var problems = ConfigValidator.Validate(jp.Job, jp.Config, StackLimit.ExecTotal()).Select(e => e.Message).ToList();
+        var problems = ConfigValidator.Validate(jp.Job, jp.Config, ctx.Root.Path, StackLimit.ExecTotal()).Select(e => e.Message).ToList();
         if (problems.Count > 0) throw new BpmException(problems[0]);
 
         using var log = new BpmLog("run", jp.Job, jp.Process);
@@ -43,6 +43,7 @@ public static class Runner
                 catch
                 {
                     prepared.Logs.Dispose();
+                    MountStage.Clear(ctx.Root, jp.ContainerId);
                     throw;
                 }
                 own = WaitForContainer(ctx, jp, attached.RuncPid);

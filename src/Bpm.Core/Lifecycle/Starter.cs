@@ -18,11 +18,21 @@ public static class Starter
         {
             if (Launch.Prepare(ctx, jp, vcap, log) is not { } prepared) return;
             using var logs = prepared.Logs;
-            Launch.WriteBundle(ctx, jp, prepared, log);
-            int code = ctx.Runc.RunDetached(jp.Paths.BundleDir, jp.ContainerId, jp.Paths.PidFile, logs.Stdout, logs.Stderr, held);
+            int code;
+            try
+            {
+                Launch.WriteBundle(ctx, jp, prepared, log);
+                code = ctx.Runc.RunDetached(jp.Paths.BundleDir, jp.ContainerId, jp.Paths.PidFile, logs.Stdout, logs.Stderr, held);
+            }
+            catch
+            {
+                MountStage.Clear(ctx.Root, jp.ContainerId);
+                throw;
+            }
             if (code != 0)
             {
                 if (ctx.Runc.Exists(jp.ContainerId)) ctx.Runc.Delete(jp.ContainerId, force: true);
+                MountStage.Clear(ctx.Root, jp.ContainerId);
                 throw new BpmException($"failed to start job-process: runc run exited with status {code} (see {jp.Paths.Stderr})");
             }
             log.Info("complete");

@@ -134,29 +134,33 @@ public static class SpecBuilder
 
         var bosh = new List<Mount>
         {
-            MountOptions.Bind(paths.TmpDir, "/tmp", recursive: true, writable: true),
-            MountOptions.Bind(paths.TmpDir, "/var/tmp", recursive: true, writable: true),
-            MountOptions.Bind(paths.TmpDir, In(paths.TmpDir), recursive: true, writable: true),
+            MountOptions.Bind(Source(ctx, paths.TmpDir), "/tmp", recursive: true, writable: true),
+            MountOptions.Bind(Source(ctx, paths.TmpDir), "/var/tmp", recursive: true, writable: true),
+            MountOptions.Bind(Source(ctx, paths.TmpDir), In(paths.TmpDir), recursive: true, writable: true),
             MountOptions.Bind(paths.DataPackagesDir, In(paths.DataPackagesDir), exec: true),
             MountOptions.Bind(paths.PackagesDir, In(paths.PackagesDir), exec: true),
             MountOptions.Bind(paths.JobDir, In(paths.JobDir), exec: true),
-            MountOptions.Bind(paths.LogDir, In(paths.LogDir), recursive: true, writable: true),
+            MountOptions.Bind(Source(ctx, paths.LogDir), In(paths.LogDir), recursive: true, writable: true),
         };
-        if (proc.EphemeralDisk) bosh.Add(MountOptions.Bind(paths.DataDir, In(paths.DataDir), recursive: true, writable: true));
-        if (proc.PersistentDisk) bosh.Add(MountOptions.Bind(paths.StoreDir, In(paths.StoreDir), recursive: true, writable: true));
+        if (proc.EphemeralDisk) bosh.Add(MountOptions.Bind(Source(ctx, paths.DataDir), In(paths.DataDir), recursive: true, writable: true));
+        if (proc.PersistentDisk) bosh.Add(MountOptions.Bind(Source(ctx, paths.StoreDir), In(paths.StoreDir), recursive: true, writable: true));
         all.AddRange(bosh);
+        List<string> boshHost = [paths.TmpDir, paths.DataPackagesDir, paths.PackagesDir, paths.JobDir, paths.LogDir];
+        if (proc.EphemeralDisk) boshHost.Add(paths.DataDir);
+        if (proc.PersistentDisk) boshHost.Add(paths.StoreDir);
 
+        // Volume paths are host paths, mounted at the same path inside (identity mounts).
         foreach (var v in proc.AdditionalVolumes)
-            all.Add(VolumeMount(root, v, v.Path));
+            all.Add(VolumeMount(v, v.Path, Source(ctx, v.Path)));
 
         foreach (var v in proc.Unsafe.UnrestrictedVolumes)
         {
-            foreach (var match in ctx.Glob(root.ToExternal(v.Path)))
+            foreach (var match in ctx.Glob(v.Path))
             {
-                var dest = In(match);
-                // A BOSH directory already mounted with its own options keeps them.
-                if (bosh.Any(m => PathText.IsWithin(dest, m.Destination))) continue;
-                all.Add(VolumeMount(root, v, dest));
+                // A BOSH directory already mounted with its own options keeps them: a match under
+                // one's host path is dropped.
+                if (boshHost.Any(h => PathText.IsWithin(match, h))) continue;
+                all.Add(VolumeMount(v, match, match));
             }
         }
 
@@ -166,6 +170,10 @@ public static class SpecBuilder
             .ToList();
     }
 
-    private static Mount VolumeMount(BoshRoot root, Volume v, string destination) =>
-        MountOptions.Bind(root.ToExternal(destination), destination, recursive: true, exec: v.AllowExecutions, writable: v.Writable);
+    private static Mount VolumeMount(Volume v, string destination, string source) =>
+        MountOptions.Bind(source, destination, recursive: true, exec: v.AllowExecutions, writable: v.Writable);
+
+    // Where runc finds a host directory: bpm's pinned copy of it when it staged one.
+    private static string Source(SpecContext ctx, string host) =>
+        ctx.StagedSources.TryGetValue(host, out var staged) ? staged : host;
 }

@@ -14,4 +14,6 @@ public sealed record SpecContext
     public required Func<string, bool> DirectoryExists { get; init; }
     // Expands a host-side glob to the host paths it matches.
     public required Func<string, IReadOnlyList<string>> Glob { get; init; }
+    // Host directories bpm has pinned for runc (see MountStage): host path → staging path.
+    public IReadOnlyDictionary<string, string> StagedSources { get; init; } = new Dictionary<string, string>();
 }

@@ -41,7 +41,7 @@ public static class ValidateCommand
                     var all = errors.Concat(warnings).ToList();
                     if (config is not null)
                     {
-                        all.AddRange(ConfigValidator.Validate(path_, jobName_, config, execTotal));
+                        all.AddRange(ConfigValidator.Validate(path_, jobName_, config, root.Path, execTotal));
                         all.AddRange(ConfigValidator.Warnings(path_, config));
                     }
                     foreach (var e in all.OrderBy(e => e.Line).ThenBy(e => e.Column)) Console.Error.WriteLine(e.ToString());

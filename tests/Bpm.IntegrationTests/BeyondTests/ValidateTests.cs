@@ -47,7 +47,7 @@ public sealed class ValidateTests
         Assert.Contains(lines, l => l.EndsWith(": invalid config: executable", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.EndsWith(": shutdown signal should either be 'TERM' or 'INT' (or left unspecified), but got 'KILL'", StringComparison.Ordinal));
         Assert.Contains($"{path}:6:5: volume path must be canonical, expected /var/vcap/x but got /var/vcap/data/../x", lines);
-        Assert.Contains($"{path}:7:5: invalid volume path: /etc/foo must be within /var/vcap", lines);
+        Assert.Contains($"{path}:7:5: invalid volume path: /etc/foo must be within {root.Root}", lines);
         Assert.Contains(lines, l => l.StartsWith($"{path}:8:", StringComparison.Ordinal) && l.EndsWith(": invalid config: name", StringComparison.Ordinal));
     }
 
@@ -183,12 +183,12 @@ public sealed class ValidateTests
         try
         {
             // A volume at the job's own data dir is an error only for that job.
-            const string yaml = """
+            var yaml = $"""
                 processes:
                 - name: p
                   executable: /bin/true
                   additional_volumes:
-                  - path: /var/vcap/data/myjob
+                  - path: {root.P("data", "myjob")}
                 """;
             var loose = Path.Combine(dir, "bpm.yml");
             File.WriteAllText(loose, yaml);
@@ -202,7 +202,7 @@ public sealed class ValidateTests
             var mine = root.Bpm("validate", "--file", loose, "--job", "myjob");
             Assert.True(mine.ExitCode != 0, mine.ToString());
             AssertAllPositioned(mine, loose);
-            Assert.Contains("invalid volume path: /var/vcap/data/myjob cannot conflict with default job data or store directories", mine.Stderr);
+            Assert.Contains($"invalid volume path: {root.P("data", "myjob")} cannot conflict with default job data or store directories", mine.Stderr);
 
             var fromPath = root.Bpm("validate", "--file", inRelease);
             Assert.True(fromPath.ExitCode != 0, fromPath.ToString());

@@ -151,10 +151,11 @@ public sealed class HostileInputTests
     {
         using var root = new BoshRoot();
         var watch = new EscapeWatch(root);
+        var r = root.Root;
         foreach (var path in new[]
                  {
-                     "/var/vcap/data/../../../etc", "/var/vcap/data/vol/..", "/var/vcap/./data/vol", "/var/vcap/data//vol",
-                     "/var/vcap/data/vol/", "var/vcap/data/vol", "/etc/cron.d", "/", "/var/vcap/..",
+                     $"{r}/data/../../../etc", $"{r}/data/vol/..", $"{r}/./data/vol", $"{r}/data//vol",
+                     $"{r}/data/vol/", r.TrimStart('/') + "/data/vol", "/etc/cron.d", "/", $"{r}/..",
                  })
         {
             root.WriteJob("vol", $"""
@@ -184,7 +185,7 @@ public sealed class HostileInputTests
         var watch = new EscapeWatch(root);
         Directory.CreateDirectory(root.P("data"));
         File.CreateSymbolicLink(root.P("data", "link"), victim.Dir);
-        foreach (var path in new[] { "/var/vcap/data/link", "/var/vcap/data/link/sub" })
+        foreach (var path in new[] { root.P("data", "link"), root.P("data", "link", "sub") })
         {
             root.WriteJob("vol", $$"""
                 processes:
@@ -212,10 +213,10 @@ public sealed class HostileInputTests
         {
             File.WriteAllText(Path.Combine(many, $"f{i:D4}"), "");
         }
-        root.WriteShellJob("glob", "echo ran", """
+        root.WriteShellJob("glob", "echo ran", $"""
             unsafe:
               unrestricted_volumes:
-              - path: /var/vcap/data/many/*
+              - path: {many}/*
             """);
         var run = Bpm(root, "run", "glob");
         Hx.AssertSuccessOrCleanError(run);

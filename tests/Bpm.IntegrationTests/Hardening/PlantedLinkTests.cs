@@ -25,7 +25,7 @@ public sealed class PlantedLinkTests
               args: ["{{(quick ? "0" : "1000")}}"]
               persistent_disk: true
               additional_volumes:
-              - {path: /var/vcap/data/pl/sub/vol, writable: true}
+              - {path: {{root.P("data", "pl", "sub", "vol")}}, writable: true}
             """);
     }
 
