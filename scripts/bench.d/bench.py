@@ -203,13 +203,25 @@ class Host:
 
     def capture_bundle(self, root, job, fid):
         """Copies bpm's bundle of JOB (written by a bpm start) for the floor: same config.json except the
-        rootfs path (the copy's own empty rootfs) and the cgroup's last component (the floor's id)."""
+        rootfs path (the copy's own empty rootfs), the cgroup's last component (the floor's id), and
+        mount sources: bpm pins what it checked under data/bpm/mounts/ID/ for the life of its
+        container, so the floor mounts the host directories those pins stood for."""
         src = os.path.join(root, "data", "bpm", "bundles", job, job, "config.json")
         with open(src) as f:
             spec = json.load(f)
         dst = self.floor_bundle(job)
         os.makedirs(os.path.join(dst, "rootfs"), mode=0o755)
         spec["root"]["path"] = os.path.join(dst, "rootfs")
+        pins = os.path.join(root, "data", "bpm", "mounts") + "/"
+        for m in spec.get("mounts", []):
+            if m.get("source", "").startswith(pins):
+                d = m["destination"]
+                if d in ("/tmp", "/var/tmp"):
+                    m["source"] = os.path.join(root, "data", job, "tmp")
+                elif d.startswith("/var/vcap/"):
+                    m["source"] = root + d[len("/var/vcap"):]
+                else:
+                    m["source"] = d
         cg = spec.get("linux", {}).get("cgroupsPath")
         if cg:
             spec["linux"]["cgroupsPath"] = cg.rsplit("/", 1)[0] + "/" + fid if "/" in cg else fid

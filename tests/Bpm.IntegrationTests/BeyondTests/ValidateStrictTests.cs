@@ -75,7 +75,8 @@ public sealed class ValidateStrictTests
     public void UnknownKeysAtEveryLevel()
     {
         using var root = new BoshRoot();
-        var path = root.WriteJob("levels", """
+        // Volume paths are host paths under the root bpm uses.
+        var path = root.WriteJob("levels", $$"""
             proceses: []
             processes:
             - name: levels
@@ -88,10 +89,10 @@ public sealed class ValidateStrictTests
               unsafe:
                 privilegd: true
                 unrestricted_volumes:
-                - path: /var/vcap/data/u
+                - path: {{root.Root}}/data/u
                   writeable: true
               additional_volumes:
-              - path: /var/vcap/data/v
+              - path: {{root.Root}}/data/v
                 colour: blue
             """);
 
