@@ -31,7 +31,8 @@ public sealed class BpmLog(string command, string job, string process) : IDispos
 
     public void Error(string eventName, string error, params (string Key, string Value)[] data) => Write("error", eventName, error, data);
 
-    // Runs a command's body, recording a failure in bpm.log before it reaches the operator.
+    // Runs a command's body, recording a failure in bpm.log before it reaches the operator; a
+    // defect (a bug in bpm) with its stack trace.
     public void Failing(Action body) => Failing(() => { body(); return 0; });
 
     public T Failing<T>(Func<T> body)
@@ -40,7 +41,12 @@ public sealed class BpmLog(string command, string job, string process) : IDispos
         {
             return body();
         }
-        catch (BpmException e)
+        catch (Exception e) when (Defect.Is(e))
+        {
+            Error("failed", Defect.OneLine(e), ("stack_trace", e.ToString()));
+            throw;
+        }
+        catch (Exception e)
         {
             Error("failed", e.Message);
             throw;

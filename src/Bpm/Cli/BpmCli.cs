@@ -80,6 +80,11 @@ public static class BpmCli
     public static int Fail(Exception e)
     {
         Console.Out.Flush();
+        if (Defect.Is(e))
+        {
+            Console.Error.WriteLine("Error: " + Defect.OneLine(e));
+            return Defect.ExitStatus;
+        }
         Console.Error.WriteLine("Error: " + OneLine(e.Message));
         return 1;
     }
