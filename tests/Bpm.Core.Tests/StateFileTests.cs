@@ -51,14 +51,14 @@ public class StateFileTests
     public void ProcStatFieldsAreCountedAfterTheCommandName()
     {
         var line = "4242 (we) ird (name) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 171495 2592000 400 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
-        Assert.Equal((171495L, 'S'), StateFile.ParseProcStat(line));
-        Assert.Null(StateFile.ParseProcStat("garbage"));
+        Assert.Equal((171495L, 'S'), Bpm.Host.ProcStat.Parse(line));
+        Assert.Null(Bpm.Host.ProcStat.Parse("garbage"));
     }
 
     [Fact]
     public void OwnProcessIsReadFromProc()
     {
-        var stat = StateFile.ProcStat(Environment.ProcessId);
+        var stat = Bpm.Host.ProcStat.Read(Environment.ProcessId);
         Assert.NotNull(stat);
         Assert.True(stat.Value.StartTime > 0);
     }

@@ -75,7 +75,7 @@ public sealed class RuncClient(string runcPath, string stateRoot, bool systemdCg
     {
         var dir = Path.Join(stateRoot, id);
         if (!Directory.Exists(dir)) return null;
-        if (StateFile.Read(dir, StateFile.ProcStat) is { } known) return known;
+        if (StateFile.Read(dir, ProcStat.Read) is { } known) return known;
         return StateFromRunc(id);
     }
 

@@ -48,26 +48,4 @@ public static class StateFile
         var status = !alive ? "stopped" : execFifo ? "created" : "running";
         return new RuncState { Id = id, Pid = alive ? pid : 0, Status = status, Created = created };
     }
-
-    // Fields 3 (state) and 22 (start time) of /proc/PID/stat; the command name may hold spaces
-    // and parentheses, so fields are counted after its closing parenthesis.
-    public static (long StartTime, char State)? ProcStat(int pid)
-    {
-        string text;
-        try { text = File.ReadAllText($"/proc/{pid}/stat"); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-        return ParseProcStat(text);
-    }
-
-    public static (long StartTime, char State)? ParseProcStat(string text)
-    {
-        int close = text.LastIndexOf(')');
-        if (close < 0) return null;
-        var fields = text[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        // fields[0] is field 3 (state); field 22 is fields[19].
-        if (fields.Length < 20 || fields[0].Length != 1) return null;
-        return long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var startTime)
-            ? (startTime, fields[0][0])
-            : null;
-    }
 }
