@@ -11,7 +11,8 @@ BPM="${BPM:-/usr/local/bin/bpm}"
 LOGS="${BPM_VM_LOGS:-}"
 RUNC=/usr/sbin/runc
 TINI=/usr/bin/tini-static
-DEADLINE=300 # seconds for one bpm command or one awaited condition
+DEADLINE=180 # seconds for one bpm command
+WAIT=120     # seconds for one awaited condition
 
 root="$(mktemp -d /tmp/bpm-vm.XXXXXX)"
 chmod 755 "$root"
@@ -55,9 +56,9 @@ ${extra}  args:
 $(sed 's/^/    /' <<<"$2")"
 }
 
-# Polls CMD... every 0.2 s until it succeeds; fails after $DEADLINE seconds.
+# Polls CMD... every 0.2 s until it succeeds; fails after $WAIT seconds.
 wait_for() {
-  local end=$((SECONDS + DEADLINE))
+  local end=$((SECONDS + WAIT))
   until "$@" >/dev/null 2>&1; do
     ((SECONDS < end)) || return 1
     sleep 0.2
@@ -92,6 +93,7 @@ cgroup_v2() { [[ -f /sys/fs/cgroup/cgroup.controllers ]]; }
 t() {
   local name="$1" output status tmp
   tmp="$(mktemp)"
+  echo "# $name ($(cut -d' ' -f1 /proc/uptime) s after boot)"
   # Not in a subshell: a test may leave state (a started job) for the next.
   "$@" >"$tmp" 2>&1
   status=$?
@@ -253,6 +255,25 @@ limit_open_files() {
   [[ $(awk '{print $4, $5}' <<<"$line") == "4321 4321" ]] || { echo "pid ${child:-$pid}: '$line', want 4321 4321"; return 1; }
 }
 
+# Under systemd, runc gets --systemd-cgroup and the contract's cgroupsPath SLICE:UNIQUEbpm:ID,
+# derived from the caller's own v2 cgroup (the `0::PATH` line): bpm runs in this test's cgroup.
+cgroups_path() {
+  ensure_limited || return 1
+  local got want own slice unique
+  got="$(jq -r .linux.cgroupsPath "$root/data/bpm/bundles/limited/limited/config.json")"
+  own="$(awk -F: '$1 == "0" {print $3}' /proc/self/cgroup)"
+  if [[ ! -d /run/systemd/system ]]; then
+    [[ $got == /*/bpm-limited || $got == /bpm-limited ]] || { echo "cgroupsPath '$got', want PARENT/bpm-limited"; return 1; }
+    want="$got"
+  else
+    slice="$(tr '/' '\n' <<<"$own" | grep -m1 '\.slice$')"
+    unique="$(tr '/' '\n' <<<"$own" | grep -A1 -m1 -x -F "${slice:-none}" | sed -n 2p | sed 's/[^A-Za-z0-9_-]/-/g')"
+    want="${slice:-system.slice}:${unique:+$unique-}bpm:bpm-limited"
+  fi
+  [[ $got == "$want" ]] || { echo "cgroupsPath '$got', want '$want' (own cgroup '$own'; cgroup of the process: $(cut -d: -f3 "/proc/$pid/cgroup" | sort -u | tr '\n' ' '))"; return 1; }
+  echo "$got"
+}
+
 oom_kill() {
   # bash grows a buffer for the command substitution until the 32M limit kills it.
   write_sh_job hog 'exec /bin/bash -c '\''x=$(head -c 300000000 /dev/zero | tr "\0" a); echo survived'\''' 'limits: {memory: 32M}'
@@ -328,6 +349,7 @@ t logs
 t limit_memory
 t limit_pids
 t limit_open_files
+t cgroups_path
 [[ -z $limited_started ]] || bpm stop limited >/dev/null 2>&1
 t oom_kill
 t recover_lost_state
