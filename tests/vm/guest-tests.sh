@@ -92,6 +92,8 @@ cgroup_v2() { [[ -f /sys/fs/cgroup/cgroup.controllers ]]; }
 # Runs test NAME (a function); its last output line says why when it fails.
 t() {
   local name="$1" output status tmp
+  # BPM_VM_ONLY="NAME..." runs just those (while working on them).
+  if [[ -n ${BPM_VM_ONLY:-} && " $BPM_VM_ONLY " != *" $name "* ]]; then return; fi
   tmp="$(mktemp)"
   echo "# $name ($(cut -d' ' -f1 /proc/uptime) s after boot)"
   # Not in a subshell: a test may leave state (a started job) for the next.
@@ -311,6 +313,39 @@ recover_lost_state() {
   ! alive "$new" || { echo "new pid $new alive after stop"; return 1; }
 }
 
+# A host that lost power can leave runc's state.json truncated: runc can load nothing, and bpm
+# must kill the old processes through the container's cgroup before it starts anew.
+recover_truncated_state() {
+  write_job torn 'processes:
+- name: torn
+  executable: /bin/sleep
+  args: ["1000"]'
+  start_running torn || return 1
+  local old="$pid" new
+  : >"$runc_root/bpm-torn/state.json"
+  bpmx start torn
+  [[ $rc == 0 ]] || { echo "bpm start after state.json was truncated: exit $rc: $err"; return 1; }
+  wait_for runc_is torn running || { echo "no running container after the second start (runc: $(runc_status torn))"; return 1; }
+  new="$(cat "$root/sys/run/bpm/torn/torn.pid")"
+  [[ $new != "$old" ]] || { echo "pidfile still names the old pid $old"; return 1; }
+  wait_for eval '! alive '"$old" || { echo "the old process $old was not killed: $(grep State "/proc/$old/status"), in $(cut -d: -f3 "/proc/$old/cgroup" | sort -u | tr '\n' ' ')"; return 1; }
+  bpmx stop torn
+  [[ $rc == 0 ]] || { echo "bpm stop torn: exit $rc: $err"; return 1; }
+}
+
+trace() {
+  write_job traced 'processes:
+- name: traced
+  executable: /bin/sh
+  args: ["-c", "while :; do sleep 0.5; done"]'
+  start_running traced || return 1
+  local got
+  got="$(timeout -s INT 10 "$BPM" trace traced 2>&1)"
+  rc=$?
+  [[ $got == *"wait4("* || $got == *"nanosleep("* || $got == *"clock_nanosleep("* ]] || { echo "trace showed no syscalls (exit $rc): $(tail -n2 <<<"$got" | tr '\n' ' ')"; return 1; }
+  bpm stop traced >/dev/null || { echo "bpm stop traced failed"; return 1; }
+}
+
 shared_volume() {
   local vol='additional_volumes: [{path: /var/vcap/data/sockets, writable: true, shared: true}]'
   write_sh_job vola 'echo a > /var/vcap/data/sockets/a; exec sleep 1000' "$vol"
@@ -353,8 +388,10 @@ t cgroups_path
 [[ -z $limited_started ]] || bpm stop limited >/dev/null 2>&1
 t oom_kill
 t recover_lost_state
+t recover_truncated_state
 t shared_volume
 t shell_tty
+t trace
 
 echo "$passed passed, $failed failed"
 ((failed == 0))
