@@ -162,6 +162,21 @@ start_pid_list_stop() {
   echo "stop took ${took} s"
 }
 
+# runc returns before tini handles signals; a TERM sent then would be dropped and stop would wait
+# out the 15 s and escalate. Under emulation that window is wide.
+stop_right_after_start() {
+  write_job quick 'processes:
+- name: quick
+  executable: /bin/sleep
+  args: ["1000"]'
+  bpmx start quick
+  [[ $rc == 0 ]] || { echo "bpm start quick: exit $rc: $err"; return 1; }
+  bpmx stop quick
+  [[ $rc == 0 ]] || { echo "bpm stop quick: exit $rc: $err"; return 1; }
+  bpm_log quick | grep -q '"bpm.stop.process-exited"' || { echo "bpm.log has no bpm.stop.process-exited: $(bpm_log quick | grep -o '"message":"[^"]*"' | tr '\n' ' ')"; return 1; }
+  ! bpm_log quick | grep -q 'sending-sigquit' || { echo "stop escalated to QUIT: the TERM was lost"; return 1; }
+}
+
 run_exit_status() {
   write_sh_job runner 'echo run-out; echo run-err >&2; exit 3'
   bpmx run runner
@@ -378,6 +393,7 @@ shell_tty() {
 
 echo "bosh root: $root, cgroup: $(stat -fc %T /sys/fs/cgroup), systemd: $([[ -d /run/systemd/system ]] && echo yes || echo no)"
 t start_pid_list_stop
+t stop_right_after_start
 t run_exit_status
 t status_figures
 t logs
