@@ -1,0 +1,413 @@
+#!/bin/bash
+# bpm's guest tests: run as root in the VM scripts/vm-test boots (systemd as pid 1), with the
+# NativeAOT binary at $BPM, against Debian's runc, in a throwaway BOSH root under /tmp laid out
+# like tests/Bpm.IntegrationTests/BoshRoot.cs. Prints `ok NAME` or `FAIL NAME: why` per test and
+# `N passed, N failed` last; exits 1 when a test failed.
+# Every container operation costs tens of seconds under TCG: the tests share containers where
+# they can, and wait on conditions with generous deadlines.
+set -u
+
+BPM="${BPM:-/usr/local/bin/bpm}"
+LOGS="${BPM_VM_LOGS:-}"
+RUNC=/usr/sbin/runc
+TINI=/usr/bin/tini-static
+DEADLINE=180 # seconds for one bpm command
+WAIT=120     # seconds for one awaited condition
+
+root="$(mktemp -d /tmp/bpm-vm.XXXXXX)"
+chmod 755 "$root"
+mkdir -p "$root/packages/bpm/bin" "$root/jobs" "$root/data" "$root/sys"
+ln -s "$RUNC" "$root/packages/bpm/bin/runc"
+install -m 0755 "$TINI" "$root/packages/bpm/bin/tini"
+export BPM_BOSH_ROOT="$root"
+runc_root="$root/sys/run/bpm-runc"
+
+passed=0 failed=0
+
+# ---------------------------------------------------------------- helpers
+
+bpm() { timeout -k 10 "$DEADLINE" "$BPM" "$@"; }
+
+# bpm with its stdout, stderr and status in $out, $err, $rc.
+bpmx() {
+  local ef
+  ef="$(mktemp)"
+  out="$(bpm "$@" 2>"$ef")"
+  rc=$?
+  err="$(cat "$ef")"
+  rm -f "$ef"
+}
+
+write_job() { # JOB YAML
+  mkdir -p "$root/jobs/$1/bin" "$root/jobs/$1/config"
+  printf '%s\n' "$2" >"$root/jobs/$1/config/bpm.yml"
+}
+
+# A job of one process running `/bin/sh -c SCRIPT`, with EXTRA yaml lines for the process.
+write_sh_job() { # JOB SCRIPT [EXTRA]
+  local extra=""
+  [[ -n ${3:-} ]] && extra="$(sed 's/^/  /' <<<"$3")"$'\n'
+  write_job "$1" "processes:
+- name: $1
+  executable: /bin/sh
+${extra}  args:
+  - -c
+  - |
+$(sed 's/^/    /' <<<"$2")"
+}
+
+# Polls CMD... every 0.2 s until it succeeds; fails after $WAIT seconds.
+wait_for() {
+  local end=$((SECONDS + WAIT))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < end)) || return 1
+    sleep 0.2
+  done
+}
+
+runc_status() { "$RUNC" --root "$runc_root" state "bpm-$1" 2>/dev/null | jq -r .status; }
+runc_is() { [[ $(runc_status "$1") == "$2" ]]; }
+list_row() { bpm list | awk -v n="$1" '$1 == n'; }
+bpm_log() { cat "$root/sys/log/$1/bpm.log" 2>/dev/null; }
+alive() { [[ -d /proc/$1 ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+
+start_running() { # JOB: starts it and waits for runc to call it running; the pid in $pid
+  bpmx start "$1"
+  [[ $rc == 0 ]] || { echo "bpm start $1: exit $rc: $err"; return 1; }
+  wait_for runc_is "$1" running || { echo "container of $1 not running (runc: $(runc_status "$1"))"; return 1; }
+  pid="$(cat "$root/sys/run/bpm/$1/$1.pid" 2>/dev/null)"
+  [[ $pid =~ ^[0-9]+$ ]] || { echo "no pidfile for $1"; return 1; }
+}
+
+# The cgroup directory (v2) or the CONTROLLER's directory (v1) PID is in.
+cgroup_dir() { # PID [CONTROLLER]
+  if [[ -f /sys/fs/cgroup/cgroup.controllers ]]; then
+    echo "/sys/fs/cgroup$(awk -F: '$1 == "0" {print $3}' "/proc/$1/cgroup")"
+  else
+    echo "/sys/fs/cgroup/$2$(awk -F: -v c="$2" '{n = split($2, cs, ","); for (i = 1; i <= n; i++) if (cs[i] == c) print $3}' "/proc/$1/cgroup")"
+  fi
+}
+cgroup_v2() { [[ -f /sys/fs/cgroup/cgroup.controllers ]]; }
+
+# Runs test NAME (a function); its last output line says why when it fails.
+t() {
+  local name="$1" output status tmp
+  # BPM_VM_ONLY="NAME..." runs just those (while working on them).
+  if [[ -n ${BPM_VM_ONLY:-} && " $BPM_VM_ONLY " != *" $name "* ]]; then return; fi
+  tmp="$(mktemp)"
+  echo "# $name ($(cut -d' ' -f1 /proc/uptime) s after boot)"
+  # Not in a subshell: a test may leave state (a started job) for the next.
+  "$@" >"$tmp" 2>&1
+  status=$?
+  output="$(cat "$tmp")"
+  rm -f "$tmp"
+  if ((status == 0)); then
+    echo "ok $name${output:+ ($(tail -n1 <<<"$output"))}"
+    passed=$((passed + 1))
+  else
+    echo "FAIL $name: $(tail -n1 <<<"$output" | tr -s ' ')"
+    if [[ $(wc -l <<<"$output") -gt 1 ]]; then
+      head -n -1 <<<"$output" | sed 's/^/    /'
+    fi
+    failed=$((failed + 1))
+  fi
+}
+
+cleanup() {
+  local job
+  for job in $(ls "$root/jobs" 2>/dev/null); do
+    bpm stop "$job" >/dev/null 2>&1 || true
+  done
+  if [[ -d $runc_root ]]; then
+    for id in $("$RUNC" --root "$runc_root" list -q 2>/dev/null); do
+      "$RUNC" --root "$runc_root" delete --force "$id" >/dev/null 2>&1 || true
+    done
+  fi
+  if [[ -n $LOGS && -d $root/sys/log ]]; then
+    cp -r "$root/sys/log/." "$LOGS/" 2>/dev/null || true
+  fi
+  local m
+  for m in $(awk -v r="$root" '$5 == r || index($5, r "/") == 1 {print $5}' /proc/self/mountinfo | sort -r); do
+    umount -l "$m" 2>/dev/null || true
+  done
+  rm -rf --one-file-system "$root"
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- tests
+
+start_pid_list_stop() {
+  write_job sleeper 'processes:
+- name: sleeper
+  executable: /bin/sleep
+  args: ["1000"]'
+  start_running sleeper || return 1
+  bpmx pid sleeper
+  [[ $rc == 0 && $out == "$pid" ]] || { echo "bpm pid: exit $rc, '$out', pidfile $pid"; return 1; }
+  alive "$pid" || { echo "pid $pid is not a live process"; return 1; }
+  [[ $(cat "/proc/$pid/comm") == tini* ]] || { echo "pid $pid is $(cat "/proc/$pid/comm"), not tini"; return 1; }
+  local row
+  row="$(list_row sleeper)"
+  [[ $(awk '{print $2, $3}' <<<"$row") == "$pid running" ]] || { echo "bpm list row: '$row'"; return 1; }
+  local t0=$SECONDS
+  bpmx stop sleeper
+  local took=$((SECONDS - t0))
+  [[ $rc == 0 ]] || { echo "bpm stop: exit $rc: $err"; return 1; }
+  ! alive "$pid" || { echo "pid $pid still alive after stop"; return 1; }
+  bpm_log sleeper | grep -q '"bpm.stop.process-exited"' || { echo "bpm.log has no bpm.stop.process-exited (the pidfd wait did not see the exit)"; return 1; }
+  ! bpm_log sleeper | grep -q 'sending-sigquit' || { echo "stop escalated to QUIT: TERM went unnoticed for 15 s"; return 1; }
+  row="$(list_row sleeper)"
+  [[ $(awk '{print $2, $3}' <<<"$row") == "- stopped" ]] || { echo "bpm list after stop: '$row'"; return 1; }
+  [[ -z $("$RUNC" --root "$runc_root" list -q 2>/dev/null) ]] || { echo "runc still lists $("$RUNC" --root "$runc_root" list -q)"; return 1; }
+  echo "stop took ${took} s"
+}
+
+# runc returns before tini handles signals; a TERM sent then would be dropped and stop would wait
+# out the 15 s and escalate. Under emulation that window is wide.
+stop_right_after_start() {
+  write_job quick 'processes:
+- name: quick
+  executable: /bin/sleep
+  args: ["1000"]'
+  bpmx start quick
+  [[ $rc == 0 ]] || { echo "bpm start quick: exit $rc: $err"; return 1; }
+  bpmx stop quick
+  [[ $rc == 0 ]] || { echo "bpm stop quick: exit $rc: $err"; return 1; }
+  bpm_log quick | grep -q '"bpm.stop.process-exited"' || { echo "bpm.log has no bpm.stop.process-exited: $(bpm_log quick | grep -o '"message":"[^"]*"' | tr '\n' ' ')"; return 1; }
+  ! bpm_log quick | grep -q 'sending-sigquit' || { echo "stop escalated to QUIT: the TERM was lost"; return 1; }
+}
+
+run_exit_status() {
+  write_sh_job runner 'echo run-out; echo run-err >&2; exit 3'
+  bpmx run runner
+  [[ $rc == 3 ]] || { echo "bpm run: exit $rc, want 3: $err"; return 1; }
+  [[ $out == *run-out* ]] || { echo "run's stdout lacks the process's output: '$out'"; return 1; }
+  [[ $err == *"exit status 3"* ]] || { echo "run's stderr lacks 'exit status 3': '$err'"; return 1; }
+  grep -q run-out "$root/sys/log/runner/runner.stdout.log" || { echo "stdout log lacks the output"; return 1; }
+  grep -q run-err "$root/sys/log/runner/runner.stderr.log" || { echo "stderr log lacks the output"; return 1; }
+}
+
+# One container for status, logs and limits: each start costs tens of seconds under TCG.
+limited_yaml='limits: {memory: 64M, processes: 50, open_files: 4321}'
+limited_started=""
+ensure_limited() {
+  if [[ -z $limited_started ]]; then
+    write_sh_job limited 'echo hello-stdout; echo hello-stderr >&2; exec sleep 1000' "$limited_yaml"
+    start_running limited >/dev/null || { echo "could not start job limited"; return 1; }
+    limited_started=1
+  fi
+  pid="$(cat "$root/sys/run/bpm/limited/limited.pid")"
+}
+
+status_figures() {
+  ensure_limited || return 1
+  bpmx status limited --json
+  [[ $rc == 0 ]] || { echo "bpm status --json: exit $rc: $err"; return 1; }
+  local s="$out" missing=() f
+  [[ $(jq -r .state <<<"$s") == running ]] || { echo "state $(jq -r .state <<<"$s"): $s"; return 1; }
+  [[ $(jq -r .pid <<<"$s") == "$pid" ]] || { echo "pid $(jq -r .pid <<<"$s"), want $pid"; return 1; }
+  for f in memory_bytes memory_peak_bytes memory_limit_bytes pids pids_limit cpu_seconds; do
+    [[ $(jq -r ".$f" <<<"$s") != null ]] || missing+=("$f")
+  done
+  ((${#missing[@]} == 0)) || { echo "status lacks ${missing[*]}: $(jq -c . <<<"$s")"; return 1; }
+  [[ $(jq -r .memory_limit_bytes <<<"$s") == 67108864 ]] || { echo "memory_limit_bytes $(jq -r .memory_limit_bytes <<<"$s"), want 67108864"; return 1; }
+  [[ $(jq -r .pids_limit <<<"$s") == 50 ]] || { echo "pids_limit $(jq -r .pids_limit <<<"$s"), want 50"; return 1; }
+  (($(jq -r .memory_bytes <<<"$s") > 0 && $(jq -r .pids <<<"$s") >= 2)) || { echo "implausible figures: $(jq -c . <<<"$s")"; return 1; }
+  bpmx status limited
+  [[ $rc == 0 && $out == *running* ]] || { echo "bpm status: exit $rc: $out $err"; return 1; }
+  echo "$(jq -c '{memory_bytes, memory_peak_bytes, pids, cpu_seconds}' <<<"$s")"
+}
+
+logs() {
+  ensure_limited || return 1
+  wait_for grep -q hello-stdout "$root/sys/log/limited/limited.stdout.log" || { echo "stdout log never got the output"; return 1; }
+  bpmx logs limited
+  [[ $rc == 0 && $out == *hello-stdout* ]] || { echo "bpm logs: exit $rc: '$out' $err"; return 1; }
+  wait_for grep -q hello-stderr "$root/sys/log/limited/limited.stderr.log" || { echo "stderr log never got the output"; return 1; }
+  bpmx logs limited -e
+  [[ $rc == 0 && $out == *hello-stderr* ]] || { echo "bpm logs -e: exit $rc: '$out' $err"; return 1; }
+}
+
+limit_memory() {
+  ensure_limited || return 1
+  local dir v
+  if cgroup_v2; then
+    dir="$(cgroup_dir "$pid")"
+    v="$(cat "$dir/memory.max" 2>/dev/null)"
+    [[ $v == 67108864 ]] || { echo "$dir/memory.max is '$v', want 67108864"; return 1; }
+    if [[ -f $dir/memory.swap.max ]]; then
+      echo "memory.swap.max $(cat "$dir/memory.swap.max") in $dir"
+    else
+      echo "no memory.swap.max in $dir"
+    fi
+  else
+    dir="$(cgroup_dir "$pid" memory)"
+    v="$(cat "$dir/memory.limit_in_bytes" 2>/dev/null)"
+    [[ $v == 67108864 ]] || { echo "$dir/memory.limit_in_bytes is '$v', want 67108864"; return 1; }
+    if [[ -f $dir/memory.memsw.limit_in_bytes ]]; then
+      v="$(cat "$dir/memory.memsw.limit_in_bytes")"
+      [[ $v == 67108864 ]] || { echo "$dir/memory.memsw.limit_in_bytes is '$v', want 67108864"; return 1; }
+      echo "memsw 67108864 in $dir"
+    else
+      echo "no memory.memsw.limit_in_bytes in $dir"
+    fi
+  fi
+}
+
+limit_pids() {
+  ensure_limited || return 1
+  local dir v
+  dir="$(cgroup_dir "$pid" pids)"
+  v="$(cat "$dir/pids.max" 2>/dev/null)"
+  [[ $v == 50 ]] || { echo "$dir/pids.max is '$v', want 50"; return 1; }
+  echo "$dir"
+}
+
+limit_open_files() {
+  ensure_limited || return 1
+  local child line
+  # The job's own process (sleep), the child of tini.
+  child="$(cat "/proc/$pid/task/$pid/children" | awk '{print $1}')"
+  line="$(grep '^Max open files' "/proc/${child:-$pid}/limits")"
+  [[ $(awk '{print $4, $5}' <<<"$line") == "4321 4321" ]] || { echo "pid ${child:-$pid}: '$line', want 4321 4321"; return 1; }
+}
+
+# Under systemd, runc gets --systemd-cgroup and the contract's cgroupsPath SLICE:UNIQUEbpm:ID,
+# derived from the caller's own v2 cgroup (the `0::PATH` line): bpm runs in this test's cgroup.
+cgroups_path() {
+  ensure_limited || return 1
+  local got want own slice unique
+  got="$(jq -r .linux.cgroupsPath "$root/data/bpm/bundles/limited/limited/config.json")"
+  own="$(awk -F: '$1 == "0" {print $3}' /proc/self/cgroup)"
+  if [[ ! -d /run/systemd/system ]]; then
+    [[ $got == /*/bpm-limited || $got == /bpm-limited ]] || { echo "cgroupsPath '$got', want PARENT/bpm-limited"; return 1; }
+    want="$got"
+  else
+    slice="$(tr '/' '\n' <<<"$own" | grep -m1 '\.slice$')"
+    unique="$(tr '/' '\n' <<<"$own" | grep -A1 -m1 -x -F "${slice:-none}" | sed -n 2p | sed 's/[^A-Za-z0-9_-]/-/g')"
+    want="${slice:-system.slice}:${unique:+$unique-}bpm:bpm-limited"
+  fi
+  [[ $got == "$want" ]] || { echo "cgroupsPath '$got', want '$want' (own cgroup '$own'; cgroup of the process: $(cut -d: -f3 "/proc/$pid/cgroup" | sort -u | tr '\n' ' '))"; return 1; }
+  echo "$got"
+}
+
+oom_kill() {
+  # bash grows a buffer for the command substitution until the 32M limit kills it.
+  write_sh_job hog 'exec /bin/bash -c '\''x=$(head -c 300000000 /dev/zero | tr "\0" a); echo survived'\''' 'limits: {memory: 32M}'
+  bpmx start hog
+  [[ $rc == 0 ]] || { echo "bpm start hog: exit $rc: $err"; return 1; }
+  wait_for runc_is hog stopped || { echo "hog never stopped (runc: $(runc_status hog))"; return 1; }
+  bpmx status hog --json
+  [[ $rc == 0 ]] || { echo "bpm status --json: exit $rc: $err"; return 1; }
+  local s="$out"
+  [[ $(jq -r .state <<<"$s") == failed ]] || { echo "state $(jq -r .state <<<"$s"), want failed: $(jq -c . <<<"$s")"; return 1; }
+  [[ $(jq -r '.oom_kills // 0' <<<"$s") -ge 1 ]] || { echo "oom_kills $(jq -r .oom_kills <<<"$s"): $(jq -c . <<<"$s"); kernel: $(dmesg | grep -i 'killed process' | tail -n1)"; return 1; }
+  [[ $(jq -r .exit_reason <<<"$s") == "killed by the memory limit" ]] || { echo "exit_reason '$(jq -r .exit_reason <<<"$s")'"; return 1; }
+  bpm_log hog | grep -q '"bpm.status.oom-killed"' || { echo "bpm.log has no bpm.status.oom-killed: $(bpm_log hog | tail -n3 | tr '\n' ' ')"; return 1; }
+  bpmx stop hog
+  [[ $rc == 0 ]] || { echo "bpm stop hog: exit $rc: $err"; return 1; }
+}
+
+recover_lost_state() {
+  write_job lost 'processes:
+- name: lost
+  executable: /bin/sleep
+  args: ["1000"]'
+  start_running lost || return 1
+  local old="$pid"
+  rm -rf "${runc_root:?}/bpm-lost"
+  bpmx start lost
+  [[ $rc == 0 ]] || { echo "bpm start after runc's state went: exit $rc: $err"; return 1; }
+  wait_for runc_is lost running || { echo "no running container after the second start (runc: $(runc_status lost))"; return 1; }
+  local new
+  new="$(cat "$root/sys/run/bpm/lost/lost.pid")"
+  [[ $new != "$old" ]] || { echo "pidfile still names the old pid $old"; return 1; }
+  wait_for eval '! alive '"$old" || { echo "the old process $old was not reaped: $(grep State "/proc/$old/status")"; return 1; }
+  bpmx stop lost
+  [[ $rc == 0 ]] || { echo "bpm stop lost: exit $rc: $err"; return 1; }
+  ! alive "$new" || { echo "new pid $new alive after stop"; return 1; }
+}
+
+# A host that lost power can leave runc's state.json truncated: runc can load nothing, and bpm
+# must kill the old processes through the container's cgroup before it starts anew.
+recover_truncated_state() {
+  write_job torn 'processes:
+- name: torn
+  executable: /bin/sleep
+  args: ["1000"]'
+  start_running torn || return 1
+  local old="$pid" new
+  : >"$runc_root/bpm-torn/state.json"
+  bpmx start torn
+  [[ $rc == 0 ]] || { echo "bpm start after state.json was truncated: exit $rc: $err"; return 1; }
+  wait_for runc_is torn running || { echo "no running container after the second start (runc: $(runc_status torn))"; return 1; }
+  new="$(cat "$root/sys/run/bpm/torn/torn.pid")"
+  [[ $new != "$old" ]] || { echo "pidfile still names the old pid $old"; return 1; }
+  wait_for eval '! alive '"$old" || { echo "the old process $old was not killed: $(grep State "/proc/$old/status"), in $(cut -d: -f3 "/proc/$old/cgroup" | sort -u | tr '\n' ' ')"; return 1; }
+  bpmx stop torn
+  [[ $rc == 0 ]] || { echo "bpm stop torn: exit $rc: $err"; return 1; }
+}
+
+trace() {
+  write_job traced 'processes:
+- name: traced
+  executable: /bin/sh
+  args: ["-c", "while :; do sleep 0.5; done"]'
+  start_running traced || return 1
+  local got
+  got="$(timeout -s INT 10 "$BPM" trace traced 2>&1)"
+  rc=$?
+  [[ $got == *"wait4("* || $got == *"nanosleep("* || $got == *"clock_nanosleep("* ]] || { echo "trace showed no syscalls (exit $rc): $(tail -n2 <<<"$got" | tr '\n' ' ')"; return 1; }
+  bpm stop traced >/dev/null || { echo "bpm stop traced failed"; return 1; }
+}
+
+shared_volume() {
+  local vol='additional_volumes: [{path: /var/vcap/data/sockets, writable: true, shared: true}]'
+  write_sh_job vola 'echo a > /var/vcap/data/sockets/a; exec sleep 1000' "$vol"
+  write_sh_job volb 'until [ -e /var/vcap/data/sockets/a ]; do sleep 0.2; done; cat /var/vcap/data/sockets/a; exec sleep 1000' "$vol"
+  start_running vola || return 1
+  start_running volb || return 1
+  local host="$root/data/sockets" entries
+  entries="$(awk -v h="$host" '$5 == h' /proc/self/mountinfo)"
+  [[ $(grep -c . <<<"$entries") == 1 ]] || { echo "want one mount of $host, got: $entries"; return 1; }
+  [[ $entries == *" shared:"* ]] || { echo "$host is not a shared mount: $entries"; return 1; }
+  wait_for test -e "$host/a" || { echo "job vola's file never appeared on the host"; return 1; }
+  wait_for grep -q '^a$' "$root/sys/log/volb/volb.stdout.log" || { echo "job volb never saw vola's file"; return 1; }
+  bpm stop vola >/dev/null && bpm stop volb >/dev/null || { echo "stopping the volume jobs failed"; return 1; }
+}
+
+shell_tty() {
+  command -v script >/dev/null || { echo "no script(1) in the guest"; return 1; }
+  write_job shelly 'processes:
+- name: shelly
+  executable: /bin/sleep
+  args: ["1000"]'
+  start_running shelly || return 1
+  local got
+  got="$(printf 'echo marker-$((6*7)) $(id -u)\nexit\n' | timeout -k 10 "$DEADLINE" script -qec "$BPM shell shelly" /dev/null 2>&1)"
+  [[ $got == *"marker-42 2000"* ]] || { echo "shell output lacks 'marker-42 2000' (vcap): $(tr -d '\r' <<<"$got" | tail -n3 | tr '\n' ' ')"; return 1; }
+  bpm stop shelly >/dev/null || { echo "bpm stop shelly failed"; return 1; }
+}
+
+# ---------------------------------------------------------------- run
+
+echo "bosh root: $root, cgroup: $(stat -fc %T /sys/fs/cgroup), systemd: $([[ -d /run/systemd/system ]] && echo yes || echo no)"
+t start_pid_list_stop
+t stop_right_after_start
+t run_exit_status
+t status_figures
+t logs
+t limit_memory
+t limit_pids
+t limit_open_files
+t cgroups_path
+[[ -z $limited_started ]] || bpm stop limited >/dev/null 2>&1
+t oom_kill
+t recover_lost_state
+t recover_truncated_state
+t shared_volume
+t shell_tty
+t trace
+
+echo "$passed passed, $failed failed"
+((failed == 0))
