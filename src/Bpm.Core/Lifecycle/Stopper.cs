@@ -41,7 +41,7 @@ public static class Stopper
             {
                 log.Info("job-already-stopped");
                 // Processes whose runc state was lost entirely are still in the container's cgroup.
-                CgroupReaper.KillAndRemove(ContainerRecovery.CgroupsPath(ctx, jp));
+                CgroupReaper.KillAndRemove(ctx.Cgroups, ContainerRecovery.CgroupsPath(ctx, jp));
                 // A bpm killed between staging and starting the container left its pins behind.
                 MountStage.Clear(ctx.Root, jp.ContainerId);
             }
