@@ -31,16 +31,18 @@ public static class ContainerRecovery
             return state;
         }
         log.Info("deleting-stale-container", ("status", state.Status));
-        Delete(ctx, jp, log);
+        Delete(ctx, jp, log, since: state.Created);
         return null;
     }
 
     // Deletes a container, first reporting any memory kills its cgroup counted (they go with it)
     // and recording why it ended, as `reason` tells from those figures (by default: whether the
-    // memory limit killed it). A caller that built the spec knows the cgroups path already.
-    public static void Delete(BpmContext ctx, JobProcess jp, BpmLog log, Func<CgroupStats?, string>? reason = null, string? cgroupsPath = null)
+    // memory limit killed it). A caller that built the spec knows the cgroups path already;
+    // `since` is when the container was made, if known.
+    public static void Delete(BpmContext ctx, JobProcess jp, BpmLog log, Func<CgroupStats?, string>? reason = null, string? cgroupsPath = null,
+        DateTimeOffset? since = null)
     {
-        var stats = ContainerCgroup.Read(ctx.Cgroups, cgroupsPath ?? CgroupsPath(ctx, jp));
+        var stats = ContainerCgroup.Read(ctx.Cgroups, cgroupsPath ?? CgroupsPath(ctx, jp), since);
         OomWatch.Check(jp, stats, log);
         if (ctx.Runc.Exists(jp.ContainerId)) ctx.Runc.Delete(jp.ContainerId, force: true);
         MountStage.Clear(ctx.Root, jp.ContainerId);

@@ -49,7 +49,7 @@ public static class Stopper
             {
                 jp = WithConfig(ctx, jp, log);
                 var reason = state.Status == "running" ? Signal(runc, jp, state.Pid, log) : null;
-                ContainerRecovery.Delete(ctx, jp, log, reason is null ? null : _ => reason);
+                ContainerRecovery.Delete(ctx, jp, log, reason is null ? null : _ => reason, since: state.Created);
             }
             PreStartHook.KillLeftover(jp, log);
             Bundle.Remove(paths.BundleDir);
