@@ -36,16 +36,16 @@ public class CgroupsPathTests
 
     [Fact]
     public void TheDefaultRootKeepsTheContractsPath() =>
-        Assert.Equal("/a/bpm-web", SpecBuilder.CgroupsPath("bpm-web", false, "/a", new BoshRoot("/var/vcap")));
+        Assert.Equal("/a/bpm-web", SpecBuilder.CgroupsPath("bpm-web", Plain("/a"), new BoshRoot("/var/vcap")));
 
     [Fact]
     public void AnotherRootIsNamedApart()
     {
         // printf %s /tmp/b1 | sha256sum
         var expected = "/bpm-web.r" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("/tmp/b1"u8))[..12];
-        Assert.Equal(expected, SpecBuilder.CgroupsPath("bpm-web", false, "/", new BoshRoot("/tmp/b1")));
-        Assert.NotEqual(SpecBuilder.CgroupsPath("bpm-web", false, "/", new BoshRoot("/tmp/b1")),
-            SpecBuilder.CgroupsPath("bpm-web", false, "/", new BoshRoot("/tmp/b2")));
+        Assert.Equal(expected, SpecBuilder.CgroupsPath("bpm-web", Plain("/"), new BoshRoot("/tmp/b1")));
+        Assert.NotEqual(SpecBuilder.CgroupsPath("bpm-web", Plain("/"), new BoshRoot("/tmp/b1")),
+            SpecBuilder.CgroupsPath("bpm-web", Plain("/"), new BoshRoot("/tmp/b2")));
     }
 
     [Fact]
@@ -61,11 +61,14 @@ public class CgroupsPathTests
     public void TheSpecUsesTheRootOfItsPaths()
     {
         var ctx = SpecBuilderTests.Context() with { Paths = new JobPaths(new BoshRoot("/tmp/b1"), "web", "web") };
-        Assert.Equal(SpecBuilder.CgroupsPath("bpm-web", false, "/", new BoshRoot("/tmp/b1")), SpecBuilder.CgroupsPath("bpm-web", ctx));
+        Assert.Equal(SpecBuilder.CgroupsPath("bpm-web", Plain("/"), new BoshRoot("/tmp/b1")), SpecBuilder.CgroupsPath("bpm-web", ctx));
         Assert.StartsWith("/bpm-web.r", SpecBuilder.CgroupsPath("bpm-web", ctx));
     }
 
+    private static CgroupLayout Plain(string own) => new(CgroupVersion.V1, false, own, new Dictionary<string, string>());
+
     [Fact]
-    public void SystemdIsLeftAsItWas() =>
-        Assert.Equal("system.slice:bpm:bpm-web", SpecBuilder.CgroupsPath("bpm-web", true, "/", new BoshRoot("/tmp/b1")));
+    public void UnderSystemdTheRootsNameIsTheScopesName() =>
+        Assert.Equal("system.slice:monit-service-bpm:" + SpecBuilder.CgroupName("bpm-web", new BoshRoot("/tmp/b1")),
+            SpecBuilder.CgroupsPath("bpm-web", new CgroupLayout(CgroupVersion.V2, true, "/system.slice/monit.service", new Dictionary<string, string>()), new BoshRoot("/tmp/b1")));
 }

@@ -207,8 +207,8 @@ public class ConfigFuzzTests(ITestOutputHelper output)
     {
         Paths = new JobPaths(new BoshRoot("/var/vcap"), Job, process),
         Vcap = new UserIds(2000, 3000),
-        Features = new HostFeatures(SwapLimit: true, Systemd: false, CgroupV2Only: false),
-        CgroupParent = "/",
+        Features = new HostFeatures(SwapLimit: true, Systemd: false),
+        Cgroups = new CgroupLayout(CgroupVersion.V2, false, "/", new Dictionary<string, string>()),
         DirectoryExists = d => d is "/bin" or "/etc" or "/lib" or "/lib64" or "/sbin" or "/usr",
         // Globs as the host would expand them: a plain absolute path matches itself, a pattern a few paths.
         Glob = pattern => !pattern.StartsWith('/') ? []

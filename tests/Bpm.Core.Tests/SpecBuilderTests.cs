@@ -34,8 +34,8 @@ public class SpecBuilderTests
     {
         Paths = new JobPaths(new BoshRoot("/var/vcap"), job, process ?? job),
         Vcap = new UserIds(2000, 3000),
-        Features = new HostFeatures(SwapLimit: swap, Systemd: systemd, CgroupV2Only: false),
-        CgroupParent = parent,
+        Features = new HostFeatures(SwapLimit: swap, Systemd: systemd),
+        Cgroups = new CgroupLayout(CgroupVersion.V2, systemd, parent, new Dictionary<string, string>()),
         DirectoryExists = ExistingDirs.Contains,
         Glob = pattern => Globs.TryGetValue(pattern, out var matches) ? matches : [],
     };
@@ -498,7 +498,7 @@ public class SpecBuilderTests
     [Fact]
     public void NoSeccompUnderRosetta()
     {
-        var ctx = Context() with { Features = new HostFeatures(SwapLimit: true, Systemd: false, CgroupV2Only: false, Rosetta: true) };
+        var ctx = Context() with { Features = new HostFeatures(SwapLimit: true, Systemd: false, Rosetta: true) };
         var linux = SpecBuilder.Build(Minimal, ctx).Linux;
         Assert.Null(linux.Seccomp);
         Assert.NotNull(linux.MaskedPaths);
@@ -551,7 +551,7 @@ public class SpecBuilderTests
     public void CgroupsPathUnderSystemd()
     {
         var path = SpecBuilder.Build(Minimal, Context(systemd: true, parent: "/system.slice/x.service")).Linux.CgroupsPath!;
-        Assert.Equal("system.slice:bpm:bpm-web", path);
+        Assert.Equal("system.slice:x-service-bpm:bpm-web", path);
         Assert.Equal(3, path.Split(':').Length);
         Assert.EndsWith(":bpm-web", path);
     }

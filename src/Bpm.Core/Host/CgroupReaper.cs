@@ -8,32 +8,37 @@ namespace Bpm.Host;
 // cannot load, and the job's processes would otherwise run on, unsupervised.
 public static class CgroupReaper
 {
-    public static void KillAndRemove(string cgroupsPath)
+    public static void KillAndRemove(CgroupLayout layout, string cgroupsPath)
     {
-        var relative = cgroupsPath.Trim('/');
-        if (relative == "" || relative.Contains("..") || cgroupsPath.Contains(':')) return;
-        var dirs = Hierarchies().Select(h => Path.Join(h, relative)).Where(Directory.Exists).ToList();
+        var dirs = layout.Dirs(cgroupsPath).Where(Directory.Exists).ToList();
+        if (dirs.Count == 0) return;
         var deadline = Environment.TickCount64 + 5000;
         foreach (var dir in dirs)
         {
             while (KillAll(dir) && Environment.TickCount64 < deadline) Thread.Sleep(5);
         }
+        // Under systemd the cgroup is a scope unit's: the unit goes too, or the next runc would
+        // find a unit of that name still there.
+        if (layout.Systemd && CgroupLayout.Unit(cgroupsPath) is { } unit) StopUnit(unit);
         // The last processes may need a moment to be reaped before the directory can go.
         foreach (var dir in dirs)
         {
-            while (true)
+            while (Directory.Exists(dir))
             {
                 try { Directory.Delete(dir); break; }
+                catch (DirectoryNotFoundException) { break; }
                 catch (IOException) when (Environment.TickCount64 < deadline) { Thread.Sleep(5); }
                 catch (IOException) { break; }
             }
         }
     }
 
-    private static IEnumerable<string> Hierarchies()
+    // Stops the (now empty) unit and forgets it if it failed; systemd removes its cgroups.
+    private static void StopUnit(string unit)
     {
-        if (File.Exists(Path.Join(Cgroups.Mount, "cgroup.controllers"))) return [Cgroups.Mount];
-        return Directory.Exists(Cgroups.Mount) ? Directory.EnumerateDirectories(Cgroups.Mount) : [];
+        if (Tools.TryFind("systemctl") is not { } systemctl) return;
+        ChildProcess.Capture(systemctl, ["stop", "--quiet", unit]);
+        ChildProcess.Capture(systemctl, ["reset-failed", "--quiet", unit]);
     }
 
     // Sends SIGKILL to each process in the cgroup; true when there were any.

@@ -18,15 +18,8 @@ public static class Cgroups
     // removes exactly PARENT/ID in each; a v1 path (memory's, say) would be missing from the
     // other hierarchies, and the directories runc made for it there would stay after every stop.
     // A kernel that lists no "0::" line gets the root of every hierarchy, which always exists.
-    public static string OwnPath(string? procSelfCgroup = null)
-    {
-        foreach (var line in (procSelfCgroup ?? Self).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var parts = line.Split(':', 3);
-            if (parts.Length == 3 && parts[0] == "0" && parts[1] == "" && parts[2].StartsWith('/')) return parts[2];
-        }
-        return "/";
-    }
+    public static string OwnPath(string? procSelfCgroup = null) =>
+        procSelfCgroup is null ? CgroupLayout.Host.OwnPath : CgroupLayout.Parse(procSelfCgroup, "", systemd: false).OwnPath;
 
     // v1 hierarchies of this process: (the controllers as /proc/self/cgroup lists them, the name
     // of their directory under /sys/fs/cgroup).
@@ -40,10 +33,11 @@ public static class Cgroups
         }
     }
 
-    // Mounts the v1 hierarchies under /sys/fs/cgroup, grouped as this process's own cgroups are.
-    public static void EnsureV1Mounted()
+    // Mounts the v1 hierarchies under /sys/fs/cgroup, grouped as this process's own cgroups are;
+    // never on a v2 host or under systemd, which mounts what it uses itself.
+    public static void EnsureV1Mounted(CgroupLayout layout)
     {
-        if (File.Exists(Path.Join(Mount, "cgroup.controllers"))) return;
+        if (!layout.MountsV1) return;
         // Every start asks; a few file checks answer it on a host that has them all mounted.
         if (V1Hierarchies().All(h => File.Exists(Path.Join(Mount, h.Dir, "cgroup.procs")))) return;
         var mounts = MountInfo.MountPoints().ToHashSet();

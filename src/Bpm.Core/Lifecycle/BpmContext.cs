@@ -11,7 +11,8 @@ public sealed class BpmContext(BoshRoot root)
     private RuncClient? _runc;
 
     public BoshRoot Root { get; } = root;
-    public HostFeatures Features => _features ??= HostFeatures.Detect();
+    public HostFeatures Features => _features ??= HostFeatures.Detect(Cgroups);
+    public CgroupLayout Cgroups => CgroupLayout.Host;
     public RuncClient Runc => _runc ??= RuncClient.For(Root, Features.Systemd);
 
     public static BpmContext FromEnvironment() => new(BoshRoot.FromEnvironment());

@@ -27,20 +27,22 @@ public static class ContainerRecovery
         if (state is null) return null;
         if (state.Status == "running")
         {
-            OomWatch.Check(jp, ContainerCgroup.Read(CgroupsPath(ctx, jp)), log);
+            OomWatch.Check(jp, ContainerCgroup.Read(ctx.Cgroups, CgroupsPath(ctx, jp)), log);
             return state;
         }
         log.Info("deleting-stale-container", ("status", state.Status));
-        Delete(ctx, jp, log);
+        Delete(ctx, jp, log, since: state.Created);
         return null;
     }
 
     // Deletes a container, first reporting any memory kills its cgroup counted (they go with it)
     // and recording why it ended, as `reason` tells from those figures (by default: whether the
-    // memory limit killed it). A caller that built the spec knows the cgroups path already.
-    public static void Delete(BpmContext ctx, JobProcess jp, BpmLog log, Func<CgroupStats?, string>? reason = null, string? cgroupsPath = null)
+    // memory limit killed it). A caller that built the spec knows the cgroups path already;
+    // `since` is when the container was made, if known.
+    public static void Delete(BpmContext ctx, JobProcess jp, BpmLog log, Func<CgroupStats?, string>? reason = null, string? cgroupsPath = null,
+        DateTimeOffset? since = null)
     {
-        var stats = ContainerCgroup.Read(cgroupsPath ?? CgroupsPath(ctx, jp));
+        var stats = ContainerCgroup.Read(ctx.Cgroups, cgroupsPath ?? CgroupsPath(ctx, jp), since);
         OomWatch.Check(jp, stats, log);
         if (ctx.Runc.Exists(jp.ContainerId)) ctx.Runc.Delete(jp.ContainerId, force: true);
         MountStage.Clear(ctx.Root, jp.ContainerId);
@@ -57,7 +59,7 @@ public static class ContainerRecovery
         var stateFile = Path.Join(stateDir, "state.json");
         if (File.Exists(stateFile)) File.Delete(stateFile);
         runc.Delete(jp.ContainerId, force: true);
-        CgroupReaper.KillAndRemove(CgroupsPath(ctx, jp));
+        CgroupReaper.KillAndRemove(ctx.Cgroups, CgroupsPath(ctx, jp));
         MountStage.Clear(ctx.Root, jp.ContainerId);
         if (Directory.Exists(stateDir)) Directory.Delete(stateDir, recursive: true);
     }
@@ -65,5 +67,5 @@ public static class ContainerRecovery
     // Where the container's cgroups are: as written in its bundle, else where bpm would put them now.
     public static string CgroupsPath(BpmContext ctx, JobProcess jp) =>
         Bundle.CgroupsPath(jp.Paths.BundleDir)
-        ?? Spec.SpecBuilder.CgroupsPath(jp.ContainerId, ctx.Features.Systemd, Cgroups.OwnPath(), ctx.Root);
+        ?? Spec.SpecBuilder.CgroupsPath(jp.ContainerId, ctx.Cgroups, ctx.Root);
 }

@@ -22,7 +22,7 @@ public static class HostPreparation
         var cfg = jp.Config;
         var root = ctx.Root;
 
-        if (!ctx.Features.Systemd) Cgroups.EnsureV1Mounted();
+        Cgroups.EnsureV1Mounted(ctx.Cgroups);
 
         Directories.EnsureRootOwned(p.PidDir);
         var stage = MountStage.Begin(root, jp.ContainerId);

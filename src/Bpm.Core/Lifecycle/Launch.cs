@@ -22,7 +22,7 @@ public static class Launch
         var spec = SpecFactory.Context(ctx, jp, vcap);
         // Processes of a container whose runc state was lost entirely still sit in its cgroup;
         // a new container there would run beside them.
-        CgroupReaper.KillAndRemove(SpecBuilder.CgroupsPath(jp.ContainerId, spec));
+        CgroupReaper.KillAndRemove(ctx.Cgroups, SpecBuilder.CgroupsPath(jp.ContainerId, spec));
         try
         {
             var stage = HostPreparation.Prepare(ctx, jp, vcap);

@@ -98,7 +98,7 @@ public static class Runner
             // A stop has removed the container and its bundle, and recorded why it ended.
             return;
         }
-        ContainerRecovery.Delete(ctx, jp, log, stats => ExitRecord.OfExitStatus(code, stats?.OomKills > 0), cgroupsPath);
+        ContainerRecovery.Delete(ctx, jp, log, stats => ExitRecord.OfExitStatus(code, stats?.OomKills > 0), cgroupsPath, own.Created);
         Bundle.Remove(jp.Paths.BundleDir);
         // A start that found this run's container running recorded it in the pidfile, for monit.
         var text = own.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);

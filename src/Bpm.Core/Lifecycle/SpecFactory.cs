@@ -11,7 +11,7 @@ public static class SpecFactory
         Paths = jp.Paths,
         Vcap = vcap,
         Features = ctx.Features,
-        CgroupParent = Cgroups.OwnPath(),
+        Cgroups = ctx.Cgroups,
         DirectoryExists = Directory.Exists,
         Glob = Glob.Expand,
     };

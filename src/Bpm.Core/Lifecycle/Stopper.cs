@@ -41,7 +41,7 @@ public static class Stopper
             {
                 log.Info("job-already-stopped");
                 // Processes whose runc state was lost entirely are still in the container's cgroup.
-                CgroupReaper.KillAndRemove(ContainerRecovery.CgroupsPath(ctx, jp));
+                CgroupReaper.KillAndRemove(ctx.Cgroups, ContainerRecovery.CgroupsPath(ctx, jp));
                 // A bpm killed between staging and starting the container left its pins behind.
                 MountStage.Clear(ctx.Root, jp.ContainerId);
             }
@@ -49,7 +49,7 @@ public static class Stopper
             {
                 jp = WithConfig(ctx, jp, log);
                 var reason = state.Status == "running" ? Signal(runc, jp, state.Pid, log) : null;
-                ContainerRecovery.Delete(ctx, jp, log, reason is null ? null : _ => reason);
+                ContainerRecovery.Delete(ctx, jp, log, reason is null ? null : _ => reason, since: state.Created);
             }
             PreStartHook.KillLeftover(jp, log);
             Bundle.Remove(paths.BundleDir);

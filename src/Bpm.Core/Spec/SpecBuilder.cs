@@ -1,5 +1,6 @@
 using Bpm.Bosh;
 using Bpm.Config;
+using Bpm.Host;
 using Bpm.Oci;
 
 namespace Bpm.Spec;
@@ -85,16 +86,13 @@ public static class SpecBuilder
     }
 
     public static string CgroupsPath(string containerId, SpecContext ctx) =>
-        CgroupsPath(containerId, ctx.Features.Systemd, ctx.CgroupParent, ctx.Paths.Root);
+        CgroupsPath(containerId, ctx.Cgroups, ctx.Paths.Root);
 
     // The one place a container's cgroup is named: the spec, the reaper, the status readers and
-    // recovery all come here (or read what was written from here into the bundle).
-    public static string CgroupsPath(string containerId, bool systemd, string parent, BoshRoot root)
-    {
-        if (systemd) return $"system.slice:bpm:{containerId}";
-        var parts = parent.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return "/" + string.Join('/', [.. parts, CgroupName(containerId, root)]);
-    }
+    // recovery all come here (or read what was written from here into the bundle). The host's
+    // layout places it (see CgroupLayout.CgroupsPath); its name is the container's, per root.
+    public static string CgroupsPath(string containerId, CgroupLayout cgroups, BoshRoot root) =>
+        cgroups.CgroupsPath(CgroupName(containerId, root));
 
     // The container ID, as the contract has it, under the default BOSH root. Any other root adds
     // ".r" and 12 hex digits of the SHA-256 of its path, so that the same job in two roots on one

@@ -10,7 +10,8 @@ public sealed record SpecContext
     public required JobPaths Paths { get; init; }
     public required UserIds Vcap { get; init; }
     public required HostFeatures Features { get; init; }
-    public required string CgroupParent { get; init; }
+    // The host's cgroup layout: where bpm itself sits, and whether systemd places containers.
+    public required CgroupLayout Cgroups { get; init; }
     public required Func<string, bool> DirectoryExists { get; init; }
     // Expands a host-side glob to the host paths it matches.
     public required Func<string, IReadOnlyList<string>> Glob { get; init; }

@@ -2,21 +2,28 @@ using Bpm.Host;
 
 namespace Bpm.Status;
 
-// Reads the figures of the cgroup a container's spec placed it in.
+// Reads the figures of the cgroup a container's spec placed it in, wherever the host's layout
+// puts it (below bpm's own cgroup, or in the scope systemd made for it).
 public static class ContainerCgroup
 {
-    public static CgroupStats? Read(string cgroupsPath)
+    // `since`: when the container was made. Under systemd its cgroup goes with its last
+    // process; the memory kills since then are still in the kernel's log.
+    public static CgroupStats? Read(CgroupLayout layout, string cgroupsPath, DateTimeOffset? since = null)
     {
-        if (cgroupsPath.Contains(':')) return null; // systemd-managed: slice:prefix:name
-        var relative = cgroupsPath.Trim('/');
-        if (File.Exists(Path.Join(Cgroups.Mount, "cgroup.controllers")))
+        if (layout.Version == CgroupVersion.V2)
         {
-            var dir = Path.Join(Cgroups.Mount, relative);
-            return Directory.Exists(dir) ? CgroupV2Reader.Read(file => ReadFile(Path.Join(dir, file))) : null;
+            var dir = layout.Dir(cgroupsPath, "");
+            if (dir is not null && Directory.Exists(dir)) return CgroupV2Reader.Read(file => ReadFile(Path.Join(dir, file)));
         }
-        if (!Directory.Exists(Path.Join(Cgroups.Mount, "memory", relative)) && !Directory.Exists(Path.Join(Cgroups.Mount, "pids", relative)))
-            return null;
-        return CgroupV1Reader.Read((controller, file) => ReadFile(Path.Join(Cgroups.Mount, controller, relative, file)));
+        else if (new[] { "memory", "pids" }.Any(c => layout.Dir(cgroupsPath, c) is { } d && Directory.Exists(d)))
+        {
+            return CgroupV1Reader.Read((controller, file) =>
+                layout.Dir(cgroupsPath, controller) is { } d ? ReadFile(Path.Join(d, file)) : null);
+        }
+        if (!layout.Systemd || since is null || CgroupLayout.Relative(cgroupsPath) is not { } relative) return null;
+        return KernelLog.Records() is { } records
+            ? new CgroupStats { OomKills = KernelLog.OomKills(records, relative, KernelLog.MicrosSinceBoot(since.Value)) }
+            : null;
     }
 
     private static string? ReadFile(string path)

@@ -26,7 +26,7 @@ public static class StatusReader
             return report with { ExitReason = ExitRecord.Read(jp) };
         }
 
-        var stats = ContainerCgroup.Read(ContainerRecovery.CgroupsPath(ctx, jp));
+        var stats = ContainerCgroup.Read(ctx.Cgroups, ContainerRecovery.CgroupsPath(ctx, jp), state.Created);
         if (Directory.Exists(jp.Paths.LogDir))
         {
             using var log = new BpmLog("status", jp.Job, jp.Process);
