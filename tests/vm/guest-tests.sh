@@ -285,7 +285,10 @@ cgroups_path() {
   else
     slice="$(tr '/' '\n' <<<"$own" | grep -m1 '\.slice$')"
     unique="$(tr '/' '\n' <<<"$own" | grep -A1 -m1 -x -F "${slice:-none}" | sed -n 2p | sed 's/[^A-Za-z0-9_-]/-/g')"
-    want="${slice:-system.slice}:${unique:+$unique-}bpm:bpm-limited"
+    # A BOSH root other than /var/vcap names its containers' cgroups apart (ID.r + 12 hex of sha256(root)).
+    local name=bpm-limited
+    [[ $root == /var/vcap ]] || name+=".r$(printf %s "$root" | sha256sum | cut -c1-12)"
+    want="${slice:-system.slice}:${unique:+$unique-}bpm:$name"
   fi
   [[ $got == "$want" ]] || { echo "cgroupsPath '$got', want '$want' (own cgroup '$own'; cgroup of the process: $(cut -d: -f3 "/proc/$pid/cgroup" | sort -u | tr '\n' ' '))"; return 1; }
   echo "$got"
@@ -348,6 +351,23 @@ recover_truncated_state() {
   [[ $rc == 0 ]] || { echo "bpm stop torn: exit $rc: $err"; return 1; }
 }
 
+# runc's state dir gone: stop must still kill the process, through the container's cgroup, and remove that.
+stop_lost_state() {
+  write_job gone 'processes:
+- name: gone
+  executable: /bin/sleep
+  args: ["1000"]'
+  start_running gone || return 1
+  local old="$pid" dir
+  dir="$(cgroup_dir "$old" memory)"
+  rm -rf "${runc_root:?}/bpm-gone"
+  bpmx stop gone
+  [[ $rc == 0 ]] || { echo "bpm stop after runc's state went: exit $rc: $err"; return 1; }
+  wait_for eval '! alive '"$old" || { echo "the old process $old survived the stop: $(grep State "/proc/$old/status")"; return 1; }
+  wait_for test ! -d "$dir" || { echo "$dir is still there after the stop"; return 1; }
+  echo "$dir gone"
+}
+
 trace() {
   write_job traced 'processes:
 - name: traced
@@ -362,9 +382,11 @@ trace() {
 }
 
 shared_volume() {
-  local vol='additional_volumes: [{path: /var/vcap/data/sockets, writable: true, shared: true}]'
-  write_sh_job vola 'echo a > /var/vcap/data/sockets/a; exec sleep 1000' "$vol"
-  write_sh_job volb 'until [ -e /var/vcap/data/sockets/a ]; do sleep 0.2; done; cat /var/vcap/data/sockets/a; exec sleep 1000' "$vol"
+  # Volume paths are the host's, under the BOSH root.
+  local v="$root/data/sockets"
+  local vol="additional_volumes: [{path: $v, writable: true, shared: true}]"
+  write_sh_job vola "echo a > $v/a; exec sleep 1000" "$vol"
+  write_sh_job volb "until [ -e $v/a ]; do sleep 0.2; done; cat $v/a; exec sleep 1000" "$vol"
   start_running vola || return 1
   start_running volb || return 1
   local host="$root/data/sockets" entries
@@ -405,6 +427,7 @@ t cgroups_path
 t oom_kill
 t recover_lost_state
 t recover_truncated_state
+t stop_lost_state
 t shared_volume
 t shell_tty
 t trace
