@@ -411,6 +411,16 @@ shell_tty() {
   bpm stop shelly >/dev/null || { echo "bpm stop shelly failed"; return 1; }
 }
 
+# systemd mounted the host's cgroups; bpm must not add to them (no v1 hierarchy on a v2 host).
+cgroup_mounts() { awk '$5 == "/sys/fs/cgroup" || index($5, "/sys/fs/cgroup/") == 1 {print $5, $(NF-2)}' /proc/self/mountinfo | sort; }
+cgroup_mounts_before="$(cgroup_mounts)"
+cgroup_mounts_untouched() {
+  local now
+  now="$(cgroup_mounts)"
+  [[ $now == "$cgroup_mounts_before" ]] || { echo "cgroup mounts changed: before: $(tr '\n' ' ' <<<"$cgroup_mounts_before") now: $(tr '\n' ' ' <<<"$now")"; return 1; }
+  echo "$(wc -l <<<"$now") cgroup mounts, as systemd made them"
+}
+
 # ---------------------------------------------------------------- run
 
 echo "bosh root: $root, cgroup: $(stat -fc %T /sys/fs/cgroup), systemd: $([[ -d /run/systemd/system ]] && echo yes || echo no)"
@@ -431,6 +441,7 @@ t stop_lost_state
 t shared_volume
 t shell_tty
 t trace
+t cgroup_mounts_untouched
 
 echo "$passed passed, $failed failed"
 ((failed == 0))
