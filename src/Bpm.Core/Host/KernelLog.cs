@@ -11,8 +11,6 @@ namespace Bpm.Host;
 // the kill count in it; the kernel logged each kill with the cgroup whose limit was hit.
 public static class KernelLog
 {
-    private const int EPIPE = 32;
-
     // Kills counted against cgroup `relative` (below each hierarchy's root) in kmsg records
     // ("PRI,SEQ,MICROS,FLAGS;MESSAGE") logged at or after `sinceMicros` since boot.
     public static long OomKills(IEnumerable<string> records, string relative, long sinceMicros)
@@ -53,7 +51,7 @@ public static class KernelLog
             {
                 var n = Libc.Read(fd, p, buf.Length);
                 if (n > 0) { records.Add(Encoding.UTF8.GetString(buf, 0, (int)n)); continue; }
-                if (n < 0 && Marshal.GetLastPInvokeError() is EPIPE or Libc.EINTR) continue; // overwritten while reading
+                if (n < 0 && Marshal.GetLastPInvokeError() is Libc.EPIPE or Libc.EINTR) continue; // overwritten while reading
                 return records;
             }
         }
