@@ -316,8 +316,8 @@ public class ConfigFuzzTests(ITestOutputHelper output)
         Assert.True(failures.Count == 0, $"{failures.Count} failures; the first:\n" + string.Join("\n----\n", failures.Take(3)));
         // The mutations must leave enough files valid to exercise the spec builder.
         Assert.True(accepted >= Iterations / 20, $"only {accepted} of {Iterations} mutations were accepted");
-        Assert.True(slowest < TimeSpan.FromSeconds(1), $"one parse took {slowest}");
-        Assert.True(total.Elapsed < TimeSpan.FromSeconds(10), $"the fuzz run took {total.Elapsed}");
+        // Times are reported above, not asserted: the machines are shared, and a parse that blows
+        // up (an alias bomb, deep nesting) is refused by the size and depth checks, tested apart.
     }
 
     [Fact]
