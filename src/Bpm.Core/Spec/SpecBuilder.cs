@@ -95,13 +95,15 @@ public static class SpecBuilder
         cgroups.CgroupsPath(CgroupName(containerId, root));
 
     // The container ID, as the contract has it, under the default BOSH root. Any other root adds
-    // ".r" and 12 hex digits of the SHA-256 of its path, so that the same job in two roots on one
-    // host gets two cgroups: one start would otherwise reap the other's processes. "." followed
-    // by a letter that is not hex cannot come out of ContainerId.Encode, so no job's ID collides.
+    // ".r" and 12 hex digits of the XXH3 hash of its path, so that the same job in two roots on
+    // one host gets two cgroups: one start would otherwise reap the other's processes. "."
+    // followed by a letter that is not hex cannot come out of ContainerId.Encode, so no job's ID
+    // collides. Not SHA-256: .NET computes that through OpenSSL, and loading it costs a start
+    // several milliseconds; this name needs no cryptographic strength.
     public static string CgroupName(string containerId, BoshRoot root)
     {
         if (root.Path == BoshRoot.Internal) return containerId;
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(root.Path));
+        var hash = System.IO.Hashing.XxHash3.Hash(System.Text.Encoding.UTF8.GetBytes(root.Path));
         return containerId + ".r" + Convert.ToHexStringLower(hash)[..12];
     }
 
