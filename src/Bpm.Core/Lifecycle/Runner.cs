@@ -31,7 +31,7 @@ public static class Runner
             // foreground run may last as long as it likes.
             using (FileLock.Acquire(jp.Paths.LockFile))
             {
-                Starter.OpenLog(log, jp, vcap, required: true);
+                Starter.OpenLog(log, jp.Paths, vcap, required: true);
                 log.Info("starting");
                 prepared = Launch.Prepare(ctx, jp, vcap, log);
                 if (prepared is null) return 0;

@@ -12,7 +12,7 @@ public static class Starter
         using var held = FileLock.Acquire(jp.Paths.LockFile);
         using var log = new BpmLog("start", jp.Job, jp.Process);
         var vcap = Users.Lookup(Users.Vcap);
-        OpenLog(log, jp, vcap, required: true);
+        OpenLog(log, jp.Paths, vcap, required: true);
         log.Info("starting");
         log.Failing(() =>
         {
@@ -53,9 +53,9 @@ public static class Starter
     }
 
     // bpm.log sits in the job's log dir, which the first start creates.
-    internal static void OpenLog(BpmLog log, JobProcess jp, UserIds vcap, bool required)
+    internal static void OpenLog(BpmLog log, Bosh.JobPaths paths, UserIds vcap, bool required)
     {
-        Directories.Create(jp.Paths.LogDir, vcap.Uid, vcap.Gid);
-        log.Open(jp.Paths.BpmLog, vcap, required);
+        Directories.Create(paths.LogDir, vcap.Uid, vcap.Gid);
+        log.Open(paths.BpmLog, vcap, required);
     }
 }

@@ -16,8 +16,7 @@ public static class Stopper
         using var held = FileLock.Acquire(paths.LockFile);
         using var log = new BpmLog("stop", paths.Job, paths.Process);
         var vcap = Users.Lookup(Users.Vcap);
-        Directories.Create(paths.LogDir, vcap.Uid, vcap.Gid);
-        log.Open(paths.BpmLog, vcap);
+        Starter.OpenLog(log, paths, vcap, required: false);
         log.Info("starting");
         log.Failing(() =>
         {
