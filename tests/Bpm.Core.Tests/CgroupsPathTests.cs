@@ -36,21 +36,21 @@ public class CgroupsPathTests
 
     [Fact]
     public void TheDefaultRootKeepsTheContractsPath() =>
-        Assert.Equal("/a/bpm-web", SpecBuilder.CgroupsPath("bpm-web", Plain("/a"), new BoshRoot("/var/vcap")));
+        Assert.Equal("/a/bpm-web", SpecBuilder.CgroupsPath(Web("/var/vcap"), Plain("/a")));
 
     [Fact]
     public void AnotherRootIsNamedApart()
     {
         var expected = "/bpm-web.r" + Convert.ToHexStringLower(System.IO.Hashing.XxHash3.Hash("/tmp/b1"u8))[..12];
-        Assert.Equal(expected, SpecBuilder.CgroupsPath("bpm-web", Plain("/"), new BoshRoot("/tmp/b1")));
-        Assert.NotEqual(SpecBuilder.CgroupsPath("bpm-web", Plain("/"), new BoshRoot("/tmp/b1")),
-            SpecBuilder.CgroupsPath("bpm-web", Plain("/"), new BoshRoot("/tmp/b2")));
+        Assert.Equal(expected, SpecBuilder.CgroupsPath(Web("/tmp/b1"), Plain("/")));
+        Assert.NotEqual(SpecBuilder.CgroupsPath(Web("/tmp/b1"), Plain("/")),
+            SpecBuilder.CgroupsPath(Web("/tmp/b2"), Plain("/")));
     }
 
     [Fact]
     public void ARootsNameNeverLooksLikeAnotherJobsId()
     {
-        var name = SpecBuilder.CgroupName("bpm-web", new BoshRoot("/tmp/b1"));
+        var name = Web("/tmp/b1").CgroupName;
         Assert.Matches(@"^bpm-web\.r[0-9a-f]{12}$", name);
         // ".r" is not an escape Encode writes, so no job name encodes to this.
         Assert.Throws<BpmException>(() => ContainerId.Decode(name));
@@ -59,15 +59,16 @@ public class CgroupsPathTests
     [Fact]
     public void TheSpecUsesTheRootOfItsPaths()
     {
-        var ctx = SpecBuilderTests.Context() with { Paths = new JobPaths(new BoshRoot("/tmp/b1"), "web", "web") };
-        Assert.Equal(SpecBuilder.CgroupsPath("bpm-web", Plain("/"), new BoshRoot("/tmp/b1")), SpecBuilder.CgroupsPath("bpm-web", ctx));
-        Assert.StartsWith("/bpm-web.r", SpecBuilder.CgroupsPath("bpm-web", ctx));
+        var ctx = SpecBuilderTests.Context() with { Paths = ProcessRef.Of(new BoshRoot("/tmp/b1"), "web", "web") };
+        Assert.StartsWith("/bpm-web.r", SpecBuilder.Build(new Bpm.Config.ProcessConfig { Name = "web", Executable = "/bin/true" }, ctx).Linux.CgroupsPath);
     }
+
+    private static ProcessRef Web(string root) => ProcessRef.Of(new BoshRoot(root), "web");
 
     private static CgroupLayout Plain(string own) => new(CgroupVersion.V1, false, own, new Dictionary<string, string>());
 
     [Fact]
     public void UnderSystemdTheRootsNameIsTheScopesName() =>
-        Assert.Equal("system.slice:monit-service-bpm:" + SpecBuilder.CgroupName("bpm-web", new BoshRoot("/tmp/b1")),
-            SpecBuilder.CgroupsPath("bpm-web", new CgroupLayout(CgroupVersion.V2, true, "/system.slice/monit.service", new Dictionary<string, string>()), new BoshRoot("/tmp/b1")));
+        Assert.Equal("system.slice:monit-service-bpm:" + Web("/tmp/b1").CgroupName,
+            SpecBuilder.CgroupsPath(Web("/tmp/b1"), new CgroupLayout(CgroupVersion.V2, true, "/system.slice/monit.service", new Dictionary<string, string>())));
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Bpm.Bosh;
+using Bpm.Identity;
 using Bpm.Config;
 using Bpm.Host;
 using Bpm.Oci;
@@ -205,7 +206,7 @@ public class ConfigFuzzTests(ITestOutputHelper output)
 
     private static SpecContext Context(string process) => new()
     {
-        Paths = new JobPaths(new BoshRoot("/var/vcap"), Job, process),
+        Paths = ProcessRef.Of(new BoshRoot("/var/vcap"), Job, process),
         Vcap = new UserIds(2000, 3000),
         Features = new HostFeatures(SwapLimit: true, Systemd: false),
         Cgroups = new CgroupLayout(CgroupVersion.V2, false, "/", new Dictionary<string, string>()),

@@ -14,13 +14,13 @@ public class ContainerIdTests
     [InlineData("my_job-1", "my_job-1", "bpm-my_job-1")]
     [InlineData("Job9", "Proc_0-x", "bpm-Job9.2eProc_0-x")]
     public void ForEncodesJobAndProcess(string job, string process, string expected) =>
-        Assert.Equal(expected, ContainerId.For(job, process));
+        Assert.Equal(expected, ProcessRef.Of(new BoshRoot("/var/vcap"), job, process).ContainerId);
 
     [Fact]
     public void NameIsJobWhenProcessIsTheJob()
     {
-        Assert.Equal("web", ContainerId.Name("web", "web"));
-        Assert.Equal("web.worker", ContainerId.Name("web", "worker"));
+        Assert.Equal("web", ProcessRef.Of(new BoshRoot("/var/vcap"), "web", "web").Name);
+        Assert.Equal("web.worker", ProcessRef.Of(new BoshRoot("/var/vcap"), "web", "worker").Name);
     }
 
     [Theory]
@@ -53,7 +53,7 @@ public class ContainerIdTests
 
     [Fact]
     public void DecodeReversesFor() =>
-        Assert.Equal("web.worker", ContainerId.Decode(ContainerId.For("web", "worker")));
+        Assert.Equal("web.worker", ContainerId.Decode(ProcessRef.Of(new BoshRoot("/var/vcap"), "web", "worker").ContainerId));
 
     [Fact]
     public void DecodeOfAJobIdIsTheJob() => Assert.Equal("web", ContainerId.Decode("bpm-web"));
@@ -82,23 +82,23 @@ public class ContainerIdTests
     public void DecodeRejectsWhitespaceInEscapes(string id) => Assert.Throws<BpmException>(() => ContainerId.Decode(id));
 
     [Fact]
-    public void JobPathsUsesTheContainerId()
+    public void TheProcessRefUsesTheContainerId()
     {
-        Assert.Equal("bpm-web", new JobPaths(new BoshRoot("/var/vcap"), "web", "web").ContainerId);
-        Assert.Equal("bpm-web.2eworker", new JobPaths(new BoshRoot("/var/vcap"), "web", "worker").ContainerId);
+        Assert.Equal("bpm-web", ProcessRef.Of(new BoshRoot("/var/vcap"), "web", "web").ContainerId);
+        Assert.Equal("bpm-web.2eworker", ProcessRef.Of(new BoshRoot("/var/vcap"), "web", "worker").ContainerId);
     }
 
     [Fact]
     public void LockFileEncodesJobDotProcessEvenWhenProcessIsTheJob()
     {
-        var paths = new JobPaths(new BoshRoot("/var/vcap"), "web", "web");
+        var paths = ProcessRef.Of(new BoshRoot("/var/vcap"), "web", "web");
         Assert.Equal("/var/vcap/data/bpm/locks/job-web.2eweb.lock", paths.LockFile);
     }
 
     [Fact]
     public void LockFileForAnotherProcess()
     {
-        var paths = new JobPaths(new BoshRoot("/var/vcap"), "web", "worker");
+        var paths = ProcessRef.Of(new BoshRoot("/var/vcap"), "web", "worker");
         Assert.Equal("/var/vcap/data/bpm/locks/job-web.2eworker.lock", paths.LockFile);
     }
 }

@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Bpm.Bosh;
 using Bpm.Host;
+using Bpm.Identity;
+using Bpm.Lifecycle;
 using Bpm.Logging;
 using Xunit;
 
@@ -43,12 +46,13 @@ public sealed class DefectTests
         var dir = Directory.CreateTempSubdirectory("bpm-defect-").FullName;
         try
         {
-            var path = Path.Join(dir, "bpm.log");
-            using (var log = new BpmLog("start", "web", "web"))
+            var p = ProcessRef.Of(new BoshRoot(dir), "web");
+            var path = p.BpmLog;
+            using (var log = new BpmLog("start", p, () => new UserIds(0, 0)))
             {
-                log.Open(path, new UserIds(0, 0), required: true);
-                Assert.Throws<InvalidOperationException>(() => log.Failing(Thrower));
-                Assert.Throws<BpmException>(() => log.Failing(() => throw new BpmException("runc not found")));
+                Assert.True(log.Open(required: true));
+                Assert.Throws<InvalidOperationException>(() => JobLifecycle.Failing<int>(log, () => { Thrower(); return 0; }));
+                Assert.Throws<BpmException>(() => JobLifecycle.Failing<int>(log, () => throw new BpmException("runc not found")));
             }
             var records = File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement).ToList();
             Assert.Equal(2, records.Count);

@@ -1,7 +1,6 @@
 using Bpm.Bosh;
-using Bpm.Config;
 using Bpm.Host;
-using Bpm.Lifecycle;
+using Bpm.Identity;
 using Xunit;
 
 namespace Bpm.Tests;
@@ -9,12 +8,12 @@ namespace Bpm.Tests;
 public sealed class PreStartMarkerTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("bpm-marker-").FullName;
-    private readonly JobProcess _jp;
+    private readonly ProcessRef _jp;
 
     public PreStartMarkerTests()
     {
-        _jp = new JobProcess(new JobPaths(new BoshRoot(_root), "web", "web"), new ProcessConfig { Name = "web", Executable = "/bin/true" });
-        Directory.CreateDirectory(_jp.Paths.PidDir);
+        _jp = ProcessRef.Of(new BoshRoot(_root), "web", "web");
+        Directory.CreateDirectory(_jp.PidDir);
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -33,7 +32,7 @@ public sealed class PreStartMarkerTests : IDisposable
     {
         var started = ProcStat.StartTime(Environment.ProcessId);
         Assert.NotNull(started);
-        File.WriteAllText(_jp.Paths.PreStartMarker, $"{Environment.ProcessId} {started + 1}\n");
+        File.WriteAllText(_jp.PreStartMarker, $"{Environment.ProcessId} {started + 1}\n");
         Assert.Null(PreStartMarker.LivePid(_jp));
     }
 
@@ -44,7 +43,7 @@ public sealed class PreStartMarkerTests : IDisposable
     [InlineData("-3 5")]
     public void AnUnreadableMarkerNamesNothing(string text)
     {
-        File.WriteAllText(_jp.Paths.PreStartMarker, text);
+        File.WriteAllText(_jp.PreStartMarker, text);
         Assert.Null(PreStartMarker.LivePid(_jp));
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bpm.Bosh;
+using Bpm.Identity;
 using Bpm.Config;
 using Bpm.Host;
 using Bpm.Oci;
@@ -32,7 +33,7 @@ public class SpecBuilderTests
     internal static SpecContext Context(
         string job = "web", string? process = null, bool swap = true, bool systemd = false, string parent = "/") => new()
     {
-        Paths = new JobPaths(new BoshRoot("/var/vcap"), job, process ?? job),
+        Paths = ProcessRef.Of(new BoshRoot("/var/vcap"), job, process ?? job),
         Vcap = new UserIds(2000, 3000),
         Features = new HostFeatures(SwapLimit: swap, Systemd: systemd),
         Cgroups = new CgroupLayout(CgroupVersion.V2, systemd, parent, new Dictionary<string, string>()),
@@ -121,7 +122,7 @@ public class SpecBuilderTests
     [Fact]
     public void CwdIsInternalEvenUnderACustomRoot()
     {
-        var ctx = Context() with { Paths = new JobPaths(new BoshRoot("/tmp/x"), "web", "web") };
+        var ctx = Context() with { Paths = ProcessRef.Of(new BoshRoot("/tmp/x"), "web", "web") };
         var spec = SpecBuilder.Build(Minimal, ctx);
         Assert.Equal("/var/vcap/jobs/web", spec.Process.Cwd);
         Assert.Equal(Tini, spec.Process.Args[0]);
@@ -322,7 +323,7 @@ public class SpecBuilderTests
     [Fact]
     public void AdditionalVolumeIsAnIdentityMountOfTheHostPathUnderACustomRoot()
     {
-        var ctx = Context() with { Paths = new JobPaths(new BoshRoot("/tmp/x"), "web", "web") };
+        var ctx = Context() with { Paths = ProcessRef.Of(new BoshRoot("/tmp/x"), "web", "web") };
         var spec = SpecBuilder.Build(Minimal with { AdditionalVolumes = [new Volume { Path = "/tmp/x/data/sockets", Writable = true }] }, ctx);
         var m = MountAt(spec, "/tmp/x/data/sockets");
         Assert.Equal("/tmp/x/data/sockets", m.Source);
@@ -335,7 +336,7 @@ public class SpecBuilderTests
     {
         var ctx = Context() with
         {
-            Paths = new JobPaths(new BoshRoot("/tmp/x"), "web", "web"),
+            Paths = ProcessRef.Of(new BoshRoot("/tmp/x"), "web", "web"),
             StagedSources = new Dictionary<string, string>
             {
                 ["/tmp/x/data/web/tmp"] = "/s/0", ["/tmp/x/sys/log/web"] = "/s/1", ["/tmp/x/data/web"] = "/s/2", ["/tmp/x/data/sockets"] = "/s/3",
@@ -451,7 +452,7 @@ public class SpecBuilderTests
         var seen = new List<string>();
         var ctx = Context() with
         {
-            Paths = new JobPaths(new BoshRoot("/tmp/x"), "web", "web"),
+            Paths = ProcessRef.Of(new BoshRoot("/tmp/x"), "web", "web"),
             Glob = p =>
             {
                 seen.Add(p);

@@ -8,14 +8,14 @@ public class StateFileTests
 {
     private const string State = """{"id":"bpm-web","init_process_pid":1988,"init_process_start":171495,"created":"2026-11-26T16:20:44.312274504Z","config":{}}""";
 
-    private static RuncState? Parse(string json, bool fifo, (long, char)? stat) =>
+    private static ContainerState? Parse(string json, bool fifo, (long, char)? stat) =>
         StateFile.Parse("bpm-web", Encoding.UTF8.GetBytes(json), fifo, _ => stat);
 
     [Fact]
     public void AliveInitWithMatchingStartTimeIsRunning()
     {
         var s = Parse(State, false, (171495, 'S'))!;
-        Assert.Equal("running", s.Status);
+        Assert.Equal(ContainerStatus.Running, s.Status);
         Assert.Equal(1988, s.Pid);
         Assert.Equal(new DateTimeOffset(2026, 11, 26, 16, 20, 44, TimeSpan.Zero).AddTicks(3122745), s.Created);
     }
@@ -27,15 +27,15 @@ public class StateFileTests
     public void ZombieDeadOrReusedPidIsStopped(long start, char state)
     {
         var s = Parse(State, false, (start, state))!;
-        Assert.Equal("stopped", s.Status);
+        Assert.Equal(ContainerStatus.Exited, s.Status);
         Assert.Equal(0, s.Pid);
     }
 
     [Fact]
-    public void MissingProcessIsStopped() => Assert.Equal("stopped", Parse(State, false, null)!.Status);
+    public void MissingProcessIsStopped() => Assert.Equal(ContainerStatus.Exited, Parse(State, false, null)!.Status);
 
     [Fact]
-    public void ExecFifoMeansCreated() => Assert.Equal("created", Parse(State, true, (171495, 'S'))!.Status);
+    public void ExecFifoMeansCreated() => Assert.Equal(ContainerStatus.Created, Parse(State, true, (171495, 'S'))!.Status);
 
     [Fact]
     public void UnknownLayoutDefersToRunc() => Assert.Null(Parse("""{"id":"x","status":"running"}""", false, null));
@@ -44,8 +44,12 @@ public class StateFileTests
     [InlineData("{\"id\":")]
     [InlineData("")]
     [InlineData("{\"init_process_pid\":\"x\",\"init_process_start\":1}")]
-    public void TruncatedOrGarbledStateIsAStateError(string json) =>
-        Assert.Throws<RuncStateException>(() => Parse(json, false, null));
+    public void TruncatedOrGarbledStateIsUnknownWithTheReason(string json)
+    {
+        var s = Parse(json, false, null)!;
+        Assert.Equal(ContainerStatus.Unknown, s.Status);
+        Assert.StartsWith("failed to parse state of bpm-web", s.Problem);
+    }
 
     [Fact]
     public void ProcStatFieldsAreCountedAfterTheCommandName()

@@ -40,7 +40,7 @@ public class StatusTextTests
         Pids = 0,
         CpuSeconds = 0.047,
         OomKills = 1,
-        ExitReason = StatusReader.OomReason,
+        ExitReason = ExitReasons.Oom,
     };
 
     private static StatusReport Stopped => new() { Job = "web", Process = "worker", ContainerId = "bpm-web.2eworker", State = "stopped" };
@@ -224,11 +224,11 @@ public class StatusTextTests
     [Fact]
     public void ExitReasonNamesTheMemoryLimitOnlyWhenSomethingWasKilled()
     {
-        Assert.Equal("killed by the memory limit", StatusReader.ExitReason(new CgroupStats { OomKills = 1 }));
-        Assert.Equal("killed by the memory limit", StatusReader.ExitReason(new CgroupStats { OomKills = 4 }));
-        Assert.NotEqual("killed by the memory limit", StatusReader.ExitReason(new CgroupStats { OomKills = 0 }));
-        Assert.NotEqual("killed by the memory limit", StatusReader.ExitReason(new CgroupStats()));
-        Assert.NotEqual("killed by the memory limit", StatusReader.ExitReason(null));
-        Assert.False(string.IsNullOrEmpty(StatusReader.ExitReason(null)));
+        Assert.Equal("killed by the memory limit", ExitReasons.OfDetached(new CgroupStats { OomKills = 1 }));
+        Assert.Equal("killed by the memory limit", ExitReasons.OfDetached(new CgroupStats { OomKills = 4 }));
+        Assert.NotEqual("killed by the memory limit", ExitReasons.OfDetached(new CgroupStats { OomKills = 0 }));
+        Assert.NotEqual("killed by the memory limit", ExitReasons.OfDetached(new CgroupStats()));
+        Assert.NotEqual("killed by the memory limit", ExitReasons.OfDetached(null));
+        Assert.False(string.IsNullOrEmpty(ExitReasons.OfDetached(null)));
     }
 }

@@ -1,4 +1,5 @@
 using Bpm.Bosh;
+using Bpm.Identity;
 using Bpm.Spec;
 
 namespace Bpm.Config;
@@ -71,7 +72,9 @@ public static partial class ConfigValidator
         if (!fits) yield break;
 
         var root = new BoshRoot(BoshRoot.Internal);
-        var envp = SpecBuilder.Environment(p, new JobPaths(root, job, p.Name));
+        // A name no process can have is reported on its own (ConfigValidator).
+        if (ProcessRef.Problem(job, p.Name) is not null) yield break;
+        var envp = SpecBuilder.Environment(p, ProcessRef.Of(root, job, p.Name));
         var commands = new List<(string What, string Key, string Executable, IReadOnlyList<string> Args)> { ("the process", "executable", p.Executable, p.Args) };
         if (!string.IsNullOrEmpty(p.PreStart)) commands.Add(("the pre-start hook", "hooks", p.PreStart, []));
         foreach (var (what, key, executable, args) in commands)

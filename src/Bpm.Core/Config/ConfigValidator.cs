@@ -21,8 +21,10 @@ public static partial class ConfigValidator
     public static IEnumerable<(SourcePosition At, string Message)> Validate(string job, ProcessConfig p, string root = BoshRoot.Internal, long execTotal = ExecSpace.DefaultTotal)
     {
         if (p.Name == "") yield return (p.PositionOf("name"), "invalid config: name");
-        else if (p.Name is "." or ".." || p.Name.Contains('/') || p.Name.Any(char.IsControl))
+        else if (!Identity.ProcessRef.IsValidName(p.Name))
             yield return (p.PositionOf("name"), $"invalid config: name {Quote(p.Name)} cannot be used as a file name");
+        else if (Identity.ProcessRef.IsValidName(job) && Identity.ProcessRef.Problem(job, p.Name) is { } problem)
+            yield return (p.PositionOf("name"), "invalid config: " + problem);
         if (p.Executable == "") yield return (p.PositionOf("executable"), "invalid config: executable");
         foreach (var v in p.AdditionalVolumes)
             if (VolumeError(job, v.Path, root) is { } msg) yield return (v.At, msg);

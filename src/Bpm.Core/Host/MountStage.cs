@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Bpm.Bosh;
+using Bpm.Identity;
 using Bpm.Interop;
 
 namespace Bpm.Host;
@@ -20,13 +20,11 @@ public sealed class MountStage
     // Host path → staging path, for the spec.
     public IReadOnlyDictionary<string, string> Sources => _sources;
 
-    public static string Dir(BoshRoot root, string containerId) => root.External("data", "bpm", "mounts", containerId);
-
     // Starts afresh: whatever a killed bpm left for this container is cleared first.
-    public static MountStage Begin(BoshRoot root, string containerId)
+    public static MountStage Begin(ProcessRef p)
     {
-        Clear(root, containerId);
-        var dir = Dir(root, containerId);
+        Clear(p);
+        var dir = p.MountsDir;
         Directories.EnsureRootOwned(Path.GetDirectoryName(dir)!);
         Directories.EnsureRootOwned(dir);
         return new MountStage(dir);
@@ -48,9 +46,9 @@ public sealed class MountStage
     }
 
     // Unmounts and removes this container's staging dir, entry by entry: only what bpm put there.
-    public static void Clear(BoshRoot root, string containerId)
+    public static void Clear(ProcessRef p)
     {
-        var dir = Dir(root, containerId);
+        var dir = p.MountsDir;
         if (SafeFiles.LStat(dir) is not { } st || (st.Mode & Libc.S_IFMT) != Libc.S_IFDIR) return;
         foreach (var entry in Directory.EnumerateFileSystemEntries(dir))
         {

@@ -5,7 +5,7 @@ namespace Bpm.Host;
 
 // Waits for a process that is not our child to exit, without polling: a pidfd becomes
 // readable the moment the process exits.
-public sealed class ProcessWatch : IDisposable
+public sealed class ProcessWatch : Lifecycle.IExitWatch
 {
     private readonly Fd? _pidfd;
     private readonly int _pid;

@@ -8,10 +8,6 @@ public static class ContainerId
 {
     public const string Prefix = "bpm-";
 
-    public static string Name(string job, string process) => job == process ? job : job + "." + process;
-
-    public static string For(string job, string process) => Prefix + Encode(Name(job, process));
-
     public static string Encode(string name)
     {
         var sb = new StringBuilder(name.Length + 8);

@@ -2,12 +2,15 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Bpm.Host;
+using Bpm.Identity;
+using Bpm.Lifecycle;
 
 namespace Bpm.Logging;
 
 // bpm.log in the job's log dir: JSON lines, "bpm.<command>.<event>" messages.
 // Logging must never be the reason a command fails, so write errors are swallowed.
-public sealed class BpmLog(string command, string job, string process) : IDisposable
+// `owner`: the job's user, who owns the log dir the first start creates.
+public sealed class BpmLog(string command, ProcessRef p, Func<UserIds> owner) : IBpmLog
 {
     private Fd? _file;
 
@@ -15,50 +18,32 @@ public sealed class BpmLog(string command, string job, string process) : IDispos
     // moved aside (SafeFiles.OpenAppend) and recorded in the new log. When the log still cannot
     // be opened, start and run fail (`required`); that must not keep bpm from stopping or
     // inspecting the job, so otherwise the log is not written and the command goes on.
-    public void Open(string path, UserIds owner, bool required = false)
+    public bool Open(bool required, bool create = true)
     {
-        if (_file is not null) return;
+        if (_file is not null) return true;
         var moved = new List<(string Old, string New)>();
-        try { _file = SafeFiles.OpenAppend(path, owner.Uid, owner.Gid, (o, n) => moved.Add((o, n))); }
+        try
+        {
+            if (!create && !Directory.Exists(p.LogDir)) return false;
+            var user = owner();
+            if (create) Directories.Create(p.LogDir, user.Uid, user.Gid);
+            _file = SafeFiles.OpenAppend(p.BpmLog, user.Uid, user.Gid, (o, n) => moved.Add((o, n)));
+        }
         catch (BpmException) when (!required) { }
-        foreach (var (o, n) in moved) MovedAside(o, n);
+        foreach (var (o, n) in moved) Info("moved-aside", ("old", o), ("new", n));
+        return _file is not null;
     }
-
-    // Something a job planted where bpm writes was renamed, from OLD to NEW.
-    public void MovedAside(string old, string @new) => Info("moved-aside", ("old", old), ("new", @new));
 
     public void Info(string eventName, params (string Key, string Value)[] data) => Write("info", eventName, null, data);
 
     public void Error(string eventName, string error, params (string Key, string Value)[] data) => Write("error", eventName, error, data);
-
-    // Runs a command's body, recording a failure in bpm.log before it reaches the operator; a
-    // defect (a bug in bpm) with its stack trace.
-    public void Failing(Action body) => Failing(() => { body(); return 0; });
-
-    public T Failing<T>(Func<T> body)
-    {
-        try
-        {
-            return body();
-        }
-        catch (Exception e) when (Defect.Is(e))
-        {
-            Error("failed", Defect.OneLine(e), ("stack_trace", e.ToString()));
-            throw;
-        }
-        catch (Exception e)
-        {
-            Error("failed", e.Message);
-            throw;
-        }
-    }
 
     // Written with the JSON writer rather than the serializer, whose first use in a process builds
     // type metadata: a noticeable share of every short-lived bpm call.
     private void Write(string level, string eventName, string? error, (string Key, string Value)[] extra)
     {
         if (_file is null) return;
-        var data = new Dictionary<string, string> { ["job"] = job, ["process"] = process, ["session"] = "1" };
+        var data = new Dictionary<string, string> { ["job"] = p.Job, ["process"] = p.Process, ["session"] = "1" };
         foreach (var (k, v) in extra) data[k] = v;
         if (error is not null) data["error"] = error;
         var line = new ArrayBufferWriter<byte>(256);
@@ -87,4 +72,9 @@ public sealed class BpmLog(string command, string job, string process) : IDispos
     }
 
     public void Dispose() => _file?.Dispose();
+}
+
+public sealed class BpmLogs(Func<UserIds> owner) : IBpmLogs
+{
+    public IBpmLog For(string command, ProcessRef p) => new BpmLog(command, p, owner);
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Bpm.Bosh;
+using Bpm.Identity;
 using Bpm.Config;
 
 namespace Bpm.Output;
@@ -19,9 +20,9 @@ public static class MonitFile
         var sb = new StringBuilder();
         foreach (var p in config.Processes)
         {
-            var paths = new JobPaths(root, job, p.Name);
+            var paths = ProcessRef.Of(root, job, p.Name);
             var selector = p.Name == job ? job : $"{job} -p {p.Name}";
-            sb.Append($"check process {CheckName(job, p.Name)}\n");
+            sb.Append($"check process {paths.MonitCheck}\n");
             sb.Append($"  with pidfile {paths.PidFile}\n");
             sb.Append($"  start program \"{prefix}{bpmPath} start {selector}\"\n");
             sb.Append($"  stop program \"{prefix}{bpmPath} stop {selector}\"\n");
@@ -29,8 +30,6 @@ public static class MonitFile
         }
         return sb.ToString();
     }
-
-    public static string CheckName(string job, string process) => process == job ? job : $"{job}-{process}";
 
     public static string DefaultBpmPath(BoshRoot root) => root.External("jobs", "bpm", "bin", "bpm");
 }

@@ -1,16 +1,17 @@
 using System.Text.Json;
 using Bpm.Bosh;
 using Bpm.Host;
+using Bpm.Lifecycle;
 
 namespace Bpm.Runc;
 
 // Drives the runc binary. Every container bpm owns lives under its own state root
-// (sys/run/bpm-runc), so it never sees or touches anyone else's containers.
-public sealed class RuncClient(string runcPath, string stateRoot, bool systemdCgroup)
+// (sys/run/bpm-runc), so it never sees or touches anyone else's containers. Whether systemd
+// manages the cgroups is asked only when runc is run (reading a state needs no runc).
+public sealed class RuncClient(string runcPath, string stateRoot, Func<bool> systemdCgroup) : IRunc
 {
-    public string StateRoot => stateRoot;
 
-    public static RuncClient For(BoshRoot root, bool systemdCgroup) => new(FindRunc(root), root.RuncRoot, systemdCgroup);
+    public static RuncClient For(BoshRoot root, Func<bool> systemdCgroup) => new(FindRunc(root), root.RuncRoot, systemdCgroup);
 
     // runc ships as a package of the bpm release; a host install (Debian's runc) also works.
     private static string FindRunc(BoshRoot root) =>
@@ -19,7 +20,7 @@ public sealed class RuncClient(string runcPath, string stateRoot, bool systemdCg
     private List<string> Global(params string[] args)
     {
         var list = new List<string> { "--root", stateRoot };
-        if (systemdCgroup) list.Add("--systemd-cgroup");
+        if (systemdCgroup()) list.Add("--systemd-cgroup");
         list.AddRange(args);
         return list;
     }
@@ -44,88 +45,96 @@ public sealed class RuncClient(string runcPath, string stateRoot, bool systemdCg
 
     private static string Trim(string s) => s.Trim().Replace('\n', ' ');
 
-    public bool Exists(string id) => Directory.Exists(Path.Join(stateRoot, id));
+    private bool Exists(string id) => Directory.Exists(Path.Join(stateRoot, id));
 
-    // Starts the container in the background; its stdio are the log files, so runc's own
-    // complaints land in the stderr log too.
-    // runc also gets the job lock (as its fd 3, which the container does not inherit): if bpm
-    // is killed meanwhile, the lock stays held until runc is done, so a retried start cannot
-    // race the half-made container.
-    public int RunDetached(string bundle, string id, string pidFile, Fd stdout, Fd stderr, FileLock held)
+    // Its stdio are the log files, so runc's own complaints land in the stderr log too. runc also
+    // gets the job lock (as its fd 3, which the container does not inherit): if bpm is killed
+    // meanwhile, the lock stays held until runc is done, so a retried start cannot race the
+    // half-made container.
+    public int RunDetached(string bundle, string id, string pidFile, LogFiles logs, FileLock held)
     {
         using var devnull = Fd.Open("/dev/null", Interop.Libc.O_RDONLY);
         return ChildProcess.Wait(Spawn(Global("run", "--bundle", bundle, "--pid-file", pidFile, "--detach", id),
-            devnull.Value, stdout.Value, stderr.Value, held.Descriptor));
+            devnull.Value, logs.Stdout.Value, logs.Stderr.Value, held.Descriptor));
     }
 
-    // Runs the container in the foreground and returns its exit status.
-    public int RunForeground(string bundle, string id, int stdin, int stdout, int stderr) =>
-        ChildProcess.Wait(StartForeground(bundle, id, stdin, stdout, stderr));
+    public IAttachedRun RunAttached(string bundle, string id, LogFiles logs, bool keep) =>
+        AttachedRun.Start(logs, (stdout, stderr) =>
+            Spawn(keep ? Global("run", "--keep", "--bundle", bundle, id) : Global("run", "--bundle", bundle, id), 0, stdout, stderr));
 
-    // Starts a foreground run and returns runc's pid; the container's exit status is runc's.
-    // With `keep`, the exited container (and its cgroup) stays until deleted, to be inspected.
-    public int StartForeground(string bundle, string id, int stdin, int stdout, int stderr, bool keep = false) =>
-        Spawn(keep ? Global("run", "--keep", "--bundle", bundle, id) : Global("run", "--bundle", bundle, id), stdin, stdout, stderr);
+    // Polls runc's state (a file read) between 1 ms waits on runc itself.
+    public ContainerState WaitUntilStarted(string id, int runcPid)
+    {
+        using var runc = ProcessWatch.Open(runcPid);
+        while (true)
+        {
+            var state = State(id);
+            if (state.Status is not (ContainerStatus.Creating or ContainerStatus.Created or ContainerStatus.Unknown or ContainerStatus.Absent))
+                return state;
+            if (runc.WaitForExit(TimeSpan.FromMilliseconds(1)))
+            {
+                var left = State(id);
+                return left.Status == ContainerStatus.Unknown ? ContainerState.AbsentFor(id) : left;
+            }
+        }
+    }
 
     public int Exec(string id, IReadOnlyList<string> args) =>
         ChildProcess.Wait(Spawn(Global(["exec", .. args]), ChildProcess.Inherit, ChildProcess.Inherit, ChildProcess.Inherit));
 
-    // Null when runc has no such container.
-    public RuncState? State(string id)
+    public ContainerState State(string id)
     {
         var dir = Path.Join(stateRoot, id);
-        if (!Directory.Exists(dir)) return null;
-        if (StateFile.Read(dir, ProcStat.Read) is { } known) return known;
-        return StateFromRunc(id);
+        if (!Directory.Exists(dir)) return ContainerState.AbsentFor(id);
+        return StateFile.Read(dir, ProcStat.Read) ?? StateFromRunc(id);
     }
 
-    private RuncState? StateFromRunc(string id)
+    private ContainerState StateFromRunc(string id)
     {
         var (code, stdout, stderr) = Capture(Global("state", id));
         if (code != 0)
         {
-            if (!Exists(id)) return null;
-            throw new RuncStateException($"failed to get state of {id}: {Trim(stderr)}");
+            return Exists(id)
+                ? new ContainerState(id, ContainerStatus.Unknown, Problem: $"failed to get state of {id}: {Trim(stderr)}")
+                : ContainerState.AbsentFor(id);
         }
         try
         {
-            return JsonSerializer.Deserialize(stdout, RuncJson.Default.RuncState);
+            var json = JsonSerializer.Deserialize(stdout, RuncJson.Default.RuncStateJson);
+            return json is null
+                ? new ContainerState(id, ContainerStatus.Unknown, Problem: $"failed to parse state of {id}: empty")
+                : new ContainerState(id, ContainerState.Parse(json.Status), json.Pid, json.Created);
         }
         catch (JsonException e)
         {
-            throw new RuncStateException($"failed to parse state of {id}: {e.Message}");
+            return new ContainerState(id, ContainerStatus.Unknown, Problem: $"failed to parse state of {id}: {e.Message}");
         }
     }
 
-    // Every container under the state root; one whose state cannot be read is listed as
-    // "unknown" rather than failing the whole list.
-    public List<RuncState> List()
+    public IReadOnlyList<ContainerState> List()
     {
         if (!Directory.Exists(stateRoot)) return [];
-        var result = new List<RuncState>();
-        foreach (var dir in Directory.EnumerateDirectories(stateRoot))
-        {
-            var id = Path.GetFileName(dir);
-            try
-            {
-                if (State(id) is { } state) result.Add(state);
-            }
-            catch (RuncStateException)
-            {
-                result.Add(new RuncState { Id = id, Status = "unknown" });
-            }
-        }
-        return result;
+        return Directory.EnumerateDirectories(stateRoot).Select(dir => State(Path.GetFileName(dir)))
+            .Where(s => s.Status != ContainerStatus.Absent).ToList();
     }
 
     public void Kill(string id, string signal) => Check("failed to send signal to container", Global("kill", id, signal));
 
-    public void Delete(string id, bool force)
+    public void Delete(string id)
     {
-        var args = force ? Global("delete", "--force", id) : Global("delete", id);
-        var (code, _, err) = Capture(args);
+        if (!Exists(id)) return;
+        var (code, _, err) = Capture(Global("delete", "--force", id));
         if (code != 0 && Exists(id)) throw new BpmException($"failed to delete container {id}: {Trim(err)}");
     }
-}
 
-public sealed class RuncStateException(string message) : BpmException(message);
+    // runc will not delete what it cannot load: the state file goes first, then runc is asked
+    // (it may still clean up), then the directory.
+    public void Forget(string id)
+    {
+        var dir = Path.Join(stateRoot, id);
+        var file = Path.Join(dir, "state.json");
+        if (File.Exists(file)) File.Delete(file);
+        Delete(id);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
+}

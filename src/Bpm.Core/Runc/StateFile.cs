@@ -11,18 +11,20 @@ namespace Bpm.Runc;
 public static class StateFile
 {
     // Null when the state names no fields we understand (another runc's layout): ask runc then.
-    public static RuncState? Read(string stateDir, Func<int, (long StartTime, char State)?> procStat)
+    // A state that cannot be read or parsed is Unknown, with the reason.
+    public static ContainerState? Read(string stateDir, Func<int, (long StartTime, char State)?> procStat)
     {
         byte[] bytes;
         try { bytes = File.ReadAllBytes(Path.Join(stateDir, "state.json")); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new RuncStateException($"failed to read state of {Path.GetFileName(stateDir)}: {e.Message}");
+            var id = Path.GetFileName(stateDir);
+            return new ContainerState(id, ContainerStatus.Unknown, Problem: $"failed to read state of {id}: {e.Message}");
         }
         return Parse(Path.GetFileName(stateDir), bytes, File.Exists(Path.Join(stateDir, "exec.fifo")), procStat);
     }
 
-    public static RuncState? Parse(string id, ReadOnlySpan<byte> json, bool execFifo, Func<int, (long StartTime, char State)?> procStat)
+    public static ContainerState? Parse(string id, ReadOnlySpan<byte> json, bool execFifo, Func<int, (long StartTime, char State)?> procStat)
     {
         int pid;
         long start;
@@ -40,12 +42,12 @@ public static class StateFile
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or OverflowException)
         {
-            throw new RuncStateException($"failed to parse state of {id}: {e.Message}");
+            return new ContainerState(id, ContainerStatus.Unknown, Problem: $"failed to parse state of {id}: {e.Message}");
         }
 
         var stat = pid > 0 ? procStat(pid) : null;
         bool alive = stat is { } st && st.StartTime == start && st.State is not ('Z' or 'X' or 'x');
-        var status = !alive ? "stopped" : execFifo ? "created" : "running";
-        return new RuncState { Id = id, Pid = alive ? pid : 0, Status = status, Created = created };
+        var status = !alive ? ContainerStatus.Exited : execFifo ? ContainerStatus.Created : ContainerStatus.Running;
+        return new ContainerState(id, status, alive ? pid : 0, created);
     }
 }

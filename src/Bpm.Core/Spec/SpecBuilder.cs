@@ -1,4 +1,5 @@
 using Bpm.Bosh;
+using Bpm.Identity;
 using Bpm.Config;
 using Bpm.Host;
 using Bpm.Oci;
@@ -75,7 +76,7 @@ public static class SpecBuilder
             Linux = new Linux
             {
                 Resources = resources,
-                CgroupsPath = CgroupsPath(paths.ContainerId, ctx),
+                CgroupsPath = CgroupsPath(paths, ctx.Cgroups),
                 Namespaces = namespaces,
                 Seccomp = privileged || ctx.Features.Rosetta ? null : SeccompProfile.Default,
                 RootfsPropagation = "private",
@@ -85,30 +86,13 @@ public static class SpecBuilder
         };
     }
 
-    public static string CgroupsPath(string containerId, SpecContext ctx) =>
-        CgroupsPath(containerId, ctx.Cgroups, ctx.Paths.Root);
-
-    // The one place a container's cgroup is named: the spec, the reaper, the status readers and
+    // The one place a container's cgroup is placed: the spec, the reaper, the status readers and
     // recovery all come here (or read what was written from here into the bundle). The host's
-    // layout places it (see CgroupLayout.CgroupsPath); its name is the container's, per root.
-    public static string CgroupsPath(string containerId, CgroupLayout cgroups, BoshRoot root) =>
-        cgroups.CgroupsPath(CgroupName(containerId, root));
-
-    // The container ID, as the contract has it, under the default BOSH root. Any other root adds
-    // ".r" and 12 hex digits of the XXH3 hash of its path, so that the same job in two roots on
-    // one host gets two cgroups: one start would otherwise reap the other's processes. "."
-    // followed by a letter that is not hex cannot come out of ContainerId.Encode, so no job's ID
-    // collides. Not SHA-256: .NET computes that through OpenSSL, and loading it costs a start
-    // several milliseconds; this name needs no cryptographic strength.
-    public static string CgroupName(string containerId, BoshRoot root)
-    {
-        if (root.Path == BoshRoot.Internal) return containerId;
-        var hash = System.IO.Hashing.XxHash3.Hash(System.Text.Encoding.UTF8.GetBytes(root.Path));
-        return containerId + ".r" + Convert.ToHexStringLower(hash)[..12];
-    }
+    // layout places it (see CgroupLayout.CgroupsPath); its name is the process's (ProcessRef.CgroupName).
+    public static string CgroupsPath(ProcessRef p, CgroupLayout cgroups) => cgroups.CgroupsPath(p.CgroupName);
 
     // The process's environment; the pre-start hook, which runs on the host, gets the same.
-    public static List<string> Environment(ProcessConfig proc, JobPaths paths)
+    public static List<string> Environment(ProcessConfig proc, ProcessRef paths)
     {
         var root = paths.Root;
         var env = proc.Env.Select(kv => $"{kv.Key}={kv.Value}").ToList();

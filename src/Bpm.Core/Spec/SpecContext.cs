@@ -1,4 +1,5 @@
 using Bpm.Bosh;
+using Bpm.Identity;
 using Bpm.Host;
 
 namespace Bpm.Spec;
@@ -7,7 +8,7 @@ namespace Bpm.Spec;
 // spec stays a pure function (and golden tests can pin it down).
 public sealed record SpecContext
 {
-    public required JobPaths Paths { get; init; }
+    public required ProcessRef Paths { get; init; }
     public required UserIds Vcap { get; init; }
     public required HostFeatures Features { get; init; }
     // The host's cgroup layout: where bpm itself sits, and whether systemd places containers.

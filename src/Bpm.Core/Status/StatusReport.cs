@@ -5,6 +5,9 @@ namespace Bpm.Status;
 // What `bpm status` tells about one process.
 public sealed record StatusReport
 {
+    // The state while a start runs the job's pre-start hook, before there is a container.
+    public const string HookRunning = "starting (pre_start hook)";
+
     [JsonPropertyName("job")] public required string Job { get; init; }
     [JsonPropertyName("process")] public required string Process { get; init; }
     [JsonPropertyName("container_id")] public required string ContainerId { get; init; }

@@ -14,7 +14,7 @@ public static class ListCommand
         var cmd = new Command("list", "Lists the state of the BOSH processes") { json };
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
-            var rows = Lister.List(BpmContext.FromEnvironment(), (job, reason) =>
+            var rows = HostWiring.FromEnvironment().List((job, reason) =>
                 Console.Error.WriteLine($"invalid config for {job}: {reason.ReplaceLineEndings(" ").Trim()}"));
             if (r.GetValue(json))
             {

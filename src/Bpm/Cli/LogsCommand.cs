@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Bpm.Bosh;
 using Bpm.Host;
-using Bpm.Lifecycle;
+using Bpm.Identity;
 using Bpm.Logging;
 
 namespace Bpm.Cli;
@@ -21,11 +21,7 @@ public static class LogsCommand
         var cmd = new Command("logs", "Shows the logs of a BOSH process") { job, process, all, err, follow, lines, quiet };
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
-            var name = BpmCli.RequireJob(r.GetValue(job));
-            JobLoader.CheckName("job", name);
-            var proc = r.GetValue(process) is { Length: > 0 } p ? p : name;
-            JobLoader.CheckName("process", proc);
-            var paths = new JobPaths(BoshRoot.FromEnvironment(), name, proc);
+            var paths = ProcessRef.Of(BoshRoot.FromEnvironment(), BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process));
             var files = new List<string>();
             if (r.GetValue(all)) files.AddRange([paths.Stdout, paths.Stderr]);
             else files.Add(r.GetValue(err) ? paths.Stderr : paths.Stdout);

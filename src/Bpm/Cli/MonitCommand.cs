@@ -1,5 +1,6 @@
 using System.CommandLine;
-using Bpm.Lifecycle;
+using Bpm.Bosh;
+using Bpm.Config;
 using Bpm.Output;
 
 namespace Bpm.Cli;
@@ -14,10 +15,10 @@ public static class MonitCommand
         var cmd = new Command("monit", "Prints a monit control file for every process of a job") { job, bpm };
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
-            var ctx = BpmContext.FromEnvironment();
+            var root = BoshRoot.FromEnvironment();
             var name = BpmCli.RequireJob(r.GetValue(job));
-            var config = JobLoader.LoadConfig(ctx.Root, name);
-            Console.Out.Write(MonitFile.Render(ctx.Root, name, config, r.GetValue(bpm) ?? MonitFile.DefaultBpmPath(ctx.Root)));
+            var config = new JobConfigs(root).Load(name);
+            Console.Out.Write(MonitFile.Render(root, name, config, r.GetValue(bpm) ?? MonitFile.DefaultBpmPath(root)));
             return 0;
         }));
         return cmd;

@@ -12,7 +12,7 @@ public static class PidCommand
         var cmd = new Command("pid", "Prints the pid of a running BOSH process") { job, process };
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
-            Console.Out.Write(Inspector.RunningPid(BpmContext.FromEnvironment(), BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process)) + "\n");
+            Console.Out.Write(HostWiring.FromEnvironment().Pid(BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process)) + "\n");
             return 0;
         }));
         return cmd;

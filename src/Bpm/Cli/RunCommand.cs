@@ -14,7 +14,7 @@ public static class RunCommand
         var cmd = new Command("run", "Runs a BOSH process in the foreground and exits with its status") { job, process, volumes, env };
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
-            int code = Runner.Run(BpmContext.FromEnvironment(), BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process),
+            int code = HostWiring.FromEnvironment().Run(BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process),
                 r.GetValue(volumes) ?? [], r.GetValue(env) ?? []);
             if (code == 0) return 0;
             Console.Error.WriteLine($"Error: failed to run job-process: exit status {code}");

@@ -12,12 +12,7 @@ public static class ShellCommand
         var cmd = new Command("shell", "Opens a shell inside a running BOSH process's container") { job, process };
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
-            var ctx = BpmContext.FromEnvironment();
-            var name = BpmCli.RequireJob(r.GetValue(job));
-            Inspector.RunningPid(ctx, name, r.GetValue(process));
-            var id = JobLoader.PathsFor(ctx.Root, name, r.GetValue(process)).ContainerId;
-            var term = Environment.GetEnvironmentVariable("TERM") ?? "";
-            ctx.Runc.Exec(id, ["--tty", "--env", "TERM=" + term, id, "/bin/bash"]);
+            HostWiring.FromEnvironment().Shell(BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process), Environment.GetEnvironmentVariable("TERM") ?? "");
             return 0;
         }));
         return cmd;

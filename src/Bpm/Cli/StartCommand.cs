@@ -12,7 +12,7 @@ public static class StartCommand
         var cmd = new Command("start", "Starts a BOSH process") { job, process };
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
-            Starter.Start(BpmContext.FromEnvironment(), BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process));
+            HostWiring.FromEnvironment().Start(BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process));
             return 0;
         }));
         return cmd;

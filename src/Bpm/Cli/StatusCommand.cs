@@ -16,7 +16,7 @@ public static class StatusCommand
         var cmd = new Command("status", "Shows a process's state, resource use and why it last exited") { job, process, json };
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
-            var report = StatusReader.Read(BpmContext.FromEnvironment(), BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process), () => DateTimeOffset.UtcNow);
+            var report = HostWiring.FromEnvironment().Status(BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process));
             Console.Out.Write(r.GetValue(json)
                 ? JsonSerializer.Serialize(report, OutputJson.Default.StatusReport) + "\n"
                 : StatusText.Format(report));

@@ -12,7 +12,7 @@ public static class StopCommand
         var cmd = new Command("stop", "Stops a BOSH process") { job, process };
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
-            Stopper.Stop(BpmContext.FromEnvironment(), BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process));
+            HostWiring.FromEnvironment().Stop(BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process));
             return 0;
         }));
         return cmd;

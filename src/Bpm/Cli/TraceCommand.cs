@@ -14,7 +14,7 @@ public static class TraceCommand
         var cmd = new Command("trace", "Traces a running BOSH process with strace") { job, process };
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
-            int pid = Inspector.RunningPid(BpmContext.FromEnvironment(), BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process));
+            int pid = HostWiring.FromEnvironment().Pid(BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process));
             // Ctrl-C, or any signal bpm receives, is for strace, which detaches and leaves the
             // process running; bpm exits when strace has.
             using var relay = new SignalRelay();

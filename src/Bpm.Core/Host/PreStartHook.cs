@@ -1,9 +1,8 @@
 using System.Runtime.InteropServices;
-using Bpm.Host;
 using Bpm.Interop;
-using Bpm.Logging;
+using Bpm.Identity;
 
-namespace Bpm.Lifecycle;
+namespace Bpm.Host;
 
 // The pre_start hook runs to completion before the container starts, as the original runs it: a
 // plain child of bpm on the host, as root, with the process's environment, stdin /dev/null and its
@@ -16,40 +15,18 @@ public static class PreStartHook
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan TermGrace = TimeSpan.FromSeconds(2);
 
-    public const string StatusName = "starting (pre_start hook)";
-
-    public static void Run(JobProcess jp, IReadOnlyList<string> env, HostPreparation.LogFiles logs, BpmLog log)
-    {
-        var hook = jp.Config.PreStart;
-        if (string.IsNullOrEmpty(hook)) return;
-        log.Info("running-pre-start-hook", ("hook", hook));
-        try
-        {
-            RunToCompletion(jp, hook, env, logs);
-        }
-        catch (BpmException e)
-        {
-            log.Error("pre-start-hook-failed", e.Message, ("hook", hook));
-            throw;
-        }
-        log.Info("pre-start-hook-complete", ("hook", hook));
-    }
-
     // A hook left running by a killed bpm would run beside the next one; it goes, with its group.
-    public static void KillLeftover(JobProcess jp, BpmLog log)
+    public static void Kill(ProcessRef p, int pid)
     {
-        if (PreStartMarker.LivePid(jp) is { } pid)
-        {
-            log.Info("killing-leftover-pre-start-hook", ("pid", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            using var watch = ProcessWatch.Open(pid);
-            Libc.Kill(-pid, Libc.SIGKILL);
-            Libc.Kill(pid, Libc.SIGKILL); // in case it has left its group
-            watch.WaitForExit(TermGrace);
-        }
-        PreStartMarker.Remove(jp);
+        using var watch = ProcessWatch.Open(pid);
+        Libc.Kill(-pid, Libc.SIGKILL);
+        Libc.Kill(pid, Libc.SIGKILL); // in case it has left its group
+        watch.WaitForExit(TermGrace);
+        PreStartMarker.Remove(p);
     }
 
-    private static void RunToCompletion(JobProcess jp, string hook, IReadOnlyList<string> env, HostPreparation.LogFiles logs)
+    // Runs the hook to completion; a BpmException says how it failed.
+    public static void Run(ProcessRef p, string hook, IReadOnlyList<string> env, LogFiles logs)
     {
         using var devnull = Fd.Open("/dev/null", Libc.O_RDONLY);
         int pid;
@@ -63,13 +40,13 @@ public static class PreStartHook
         }
         try
         {
-            PreStartMarker.Write(jp, pid);
+            PreStartMarker.Write(p, pid);
             int code = WaitBounded(pid, hook);
             if (code != 0) throw new BpmException($"failed to run pre-start hook {hook} (exit status {code})");
         }
         finally
         {
-            PreStartMarker.Remove(jp);
+            PreStartMarker.Remove(p);
         }
     }
 

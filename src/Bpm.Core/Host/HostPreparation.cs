@@ -1,31 +1,20 @@
-using Bpm.Host;
+using Bpm.Config;
+using Bpm.Identity;
 
-namespace Bpm.Lifecycle;
+namespace Bpm.Host;
 
 // Lays out the host side of a job before its container starts (contract §6).
 public static class HostPreparation
 {
-    public sealed record LogFiles(Fd Stdout, Fd Stderr) : IDisposable
-    {
-        public void Dispose()
-        {
-            Stdout.Dispose();
-            Stderr.Dispose();
-        }
-    }
-
     // Returns the staging mounts that pin every mount source a job could write to or rename
     // under (see MountStage); the caller clears them when it fails.
-    public static MountStage Prepare(BpmContext ctx, JobProcess jp, UserIds owner)
+    public static IReadOnlyDictionary<string, string> Prepare(CgroupLayout cgroups, ProcessRef p, ProcessConfig cfg, UserIds owner)
     {
-        var p = jp.Paths;
-        var cfg = jp.Config;
-        var root = ctx.Root;
-
-        Cgroups.EnsureV1Mounted(ctx.Cgroups);
+        var root = p.Root;
+        Cgroups.EnsureV1Mounted(cgroups);
 
         Directories.EnsureRootOwned(p.PidDir);
-        var stage = MountStage.Begin(root, jp.ContainerId);
+        var stage = MountStage.Begin(p);
         foreach (var v in cfg.AdditionalVolumes)
         {
             var path = v.Path;
@@ -58,16 +47,16 @@ public static class HostPreparation
         // Mount sources a fresh VM may lack.
         foreach (var dir in new[] { p.PackagesDir, p.DataPackagesDir })
             if (!Directory.Exists(dir)) Directory.CreateDirectory(dir);
-        return stage;
+        return stage.Sources;
     }
 
-    // A name the job took with something else is moved aside, and that recorded in bpm.log.
-    public static LogFiles OpenLogs(JobProcess jp, UserIds owner, Logging.BpmLog log)
+    // A name the job took with something else is moved aside, and `movedAside` hears of it.
+    public static LogFiles OpenLogs(ProcessRef p, UserIds owner, Action<string, string> movedAside)
     {
-        var stdout = SafeFiles.OpenAppend(jp.Paths.Stdout, owner.Uid, owner.Gid, log.MovedAside);
+        var stdout = SafeFiles.OpenAppend(p.Stdout, owner.Uid, owner.Gid, movedAside);
         try
         {
-            return new LogFiles(stdout, SafeFiles.OpenAppend(jp.Paths.Stderr, owner.Uid, owner.Gid, log.MovedAside));
+            return new LogFiles(stdout, SafeFiles.OpenAppend(p.Stderr, owner.Uid, owner.Gid, movedAside));
         }
         catch
         {

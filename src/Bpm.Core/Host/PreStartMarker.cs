@@ -1,33 +1,33 @@
 using System.Globalization;
-using Bpm.Host;
+using Bpm.Identity;
 
-namespace Bpm.Lifecycle;
+namespace Bpm.Host;
 
 // sys/run/bpm/JOB/PROC.pre-start, in the root-only pid dir, names the pre_start hook while it
 // runs: "PID STARTTIME". The start time makes a marker left by a killed bpm harmless: once its
 // hook is gone, no later process with the same pid passes for it.
 public static class PreStartMarker
 {
-    public static void Write(JobProcess jp, int pid)
+    public static void Write(ProcessRef p, int pid)
     {
         if (ProcStat.StartTime(pid) is not { } started) return;
         var text = string.Create(CultureInfo.InvariantCulture, $"{pid} {started}\n");
         // Best effort: the marker only informs `bpm status` and the next start.
-        try { SafeFiles.WriteAtomic(jp.Paths.PreStartMarker, System.Text.Encoding.ASCII.GetBytes(text), 0x180 /* 0600 */); }
+        try { SafeFiles.WriteAtomic(p.PreStartMarker, System.Text.Encoding.ASCII.GetBytes(text), 0x180 /* 0600 */); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or BpmException) { }
     }
 
-    public static void Remove(JobProcess jp)
+    public static void Remove(ProcessRef p)
     {
-        try { File.Delete(jp.Paths.PreStartMarker); }
+        try { File.Delete(p.PreStartMarker); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     // The hook's pid while the hook the marker names is still running; null otherwise.
-    public static int? LivePid(JobProcess jp)
+    public static int? LivePid(ProcessRef p)
     {
         string text;
-        try { text = File.ReadAllText(jp.Paths.PreStartMarker); }
+        try { text = File.ReadAllText(p.PreStartMarker); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
         var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length != 2

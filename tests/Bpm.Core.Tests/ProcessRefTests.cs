@@ -1,9 +1,10 @@
 using Bpm.Bosh;
+using Bpm.Identity;
 using Xunit;
 
 namespace Bpm.Tests;
 
-public class JobPathsTests
+public class ProcessRefTests
 {
     public static TheoryData<string> Roots => ["/var/vcap", "/tmp/x"];
 
@@ -12,7 +13,7 @@ public class JobPathsTests
     public void EveryPathOfContractSectionOne(string r)
     {
         var root = new BoshRoot(r);
-        var p = new JobPaths(root, "server", "worker");
+        var p = ProcessRef.Of(root, "server", "worker");
 
         Assert.Equal(r + "/jobs/server", p.JobDir);
         Assert.Equal(r + "/jobs/server/config/bpm.yml", p.ConfigFile);
@@ -49,7 +50,7 @@ public class JobPathsTests
     [MemberData(nameof(Roots))]
     public void ProcessDefaultsToJobForLogsAndPid(string r)
     {
-        var p = new JobPaths(new BoshRoot(r), "web", "web");
+        var p = ProcessRef.Of(new BoshRoot(r), "web", "web");
         Assert.Equal(r + "/sys/log/web/web.stdout.log", p.Stdout);
         Assert.Equal(r + "/sys/log/web/web.stderr.log", p.Stderr);
         Assert.Equal(r + "/sys/run/bpm/web/web.pid", p.PidFile);

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+using Bpm.Identity;
+using Bpm.Lifecycle;
+using Bpm.Status;
+
+namespace Bpm.Host;
+
+// The files beside a process's pidfile, in the root-only sys/run/bpm/JOB. Each is written whole
+// (SafeFiles.WriteAtomic). Only the pidfile, which monit needs, is worth failing a command for.
+public sealed class Records : IRecords
+{
+    public void AdoptPidFile(ProcessRef p, int pid)
+    {
+        var text = pid.ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            if (File.Exists(p.PidFile) && File.ReadAllText(p.PidFile) == text) return;
+            Write(p, p.PidFile, text, 0x1a4 /* 0644 */);
+        }
+        catch (IOException) { }
+    }
+
+    public void RemovePidFile(ProcessRef p, int? onlyIfPid = null)
+    {
+        try
+        {
+            if (!File.Exists(p.PidFile)) return;
+            if (onlyIfPid is { } pid && File.ReadAllText(p.PidFile) != pid.ToString(CultureInfo.InvariantCulture)) return;
+            File.Delete(p.PidFile);
+        }
+        catch (IOException) when (onlyIfPid is not null) { }
+    }
+
+    public void WriteExit(ProcessRef p, string reason, DateTimeOffset at)
+    {
+        var line = at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) + " " + reason.ReplaceLineEndings(" ");
+        try { Write(p, p.ExitFile, line, 0x180); }
+        catch (Exception e) when (e is IOException or BpmException) { }
+    }
+
+    public string? ReadExit(ProcessRef p)
+    {
+        string text;
+        try { text = File.ReadAllText(p.ExitFile).Trim(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        int space = text.IndexOf(' ');
+        return space > 0 ? $"{text[(space + 1)..]} (at {text[..space]})" : null;
+    }
+
+    public long ReportedOomKills(ProcessRef p)
+    {
+        try { return CgroupText.Number(File.ReadAllText(p.OomCountFile)) ?? 0; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
+    }
+
+    public void SetReportedOomKills(ProcessRef p, long kills)
+    {
+        try { Write(p, p.OomCountFile, kills.ToString(CultureInfo.InvariantCulture), 0x180); }
+        catch (Exception e) when (e is IOException or BpmException) { }
+    }
+
+    public void ForgetOomKills(ProcessRef p)
+    {
+        if (File.Exists(p.OomCountFile)) File.Delete(p.OomCountFile);
+    }
+
+    private static void Write(ProcessRef p, string file, string text, uint mode)
+    {
+        Directories.EnsureRootOwned(p.PidDir);
+        SafeFiles.WriteAtomic(file, Encoding.UTF8.GetBytes(text), mode);
+    }
+}

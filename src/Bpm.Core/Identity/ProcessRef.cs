@@ -1,0 +1,91 @@
+using Bpm.Bosh;
+
+namespace Bpm.Identity;
+
+// One process of one job: its names, checked once, and every name and host path derived from
+// them (contract §1). Commands reach a process only through this.
+public sealed class ProcessRef
+{
+    // A file name may not exceed 255 bytes, and the lock file's name holds the encoded pair.
+    public const int MaxEncodedName = 240;
+    public const int MaxName = 200;
+
+    private ProcessRef(BoshRoot root, string job, string process)
+    {
+        Root = root;
+        Job = job;
+        Process = process;
+    }
+
+    // `process` defaults to the job's name, as on every command line.
+    public static ProcessRef Of(BoshRoot root, string job, string? process = null)
+    {
+        var name = string.IsNullOrEmpty(process) ? job : process;
+        return Problem(job, name) is { } problem ? throw new BpmException(problem) : new ProcessRef(root, job, name);
+    }
+
+    // Why the pair cannot name a process; null when it can.
+    public static string? Problem(string job, string process)
+    {
+        if (!IsValidName(job)) return $"invalid job name: \"{job}\"";
+        if (!IsValidName(process)) return $"invalid process name: \"{process}\"";
+        if (Identity.ContainerId.Encode(job + "." + process).Length > MaxEncodedName)
+            return $"job and process names are too long: \"{job}\", \"{process}\"";
+        return null;
+    }
+
+    // Names become path components and container IDs: anything that could climb out of a
+    // directory is refused before it reaches the filesystem.
+    public static bool IsValidName(string name) =>
+        name is not ("" or "." or "..") && !name.Contains('/') && !name.Any(char.IsControl) && name.Length <= MaxName;
+
+    public BoshRoot Root { get; }
+    public string Job { get; }
+    public string Process { get; }
+
+    // What `bpm list` shows: the job alone for its default process.
+    public string Name => Job == Process ? Job : Job + "." + Process;
+    public string ContainerId => Identity.ContainerId.Prefix + Identity.ContainerId.Encode(Name);
+    // The container's cgroup: its ID under the default BOSH root. Any other root adds ".r" and 12
+    // hex digits of the XXH3 hash of its path, so that the same job in two roots on one host gets
+    // two cgroups: one start would otherwise reap the other's processes. "." followed by a letter
+    // that is not hex cannot come out of ContainerId.Encode, so no job's ID collides. Not SHA-256:
+    // .NET computes that through OpenSSL, and loading it costs a start several milliseconds; this
+    // name needs no cryptographic strength.
+    public string CgroupName
+    {
+        get
+        {
+            if (Root.Path == BoshRoot.Internal) return ContainerId;
+            var hash = System.IO.Hashing.XxHash3.Hash(System.Text.Encoding.UTF8.GetBytes(Root.Path));
+            return ContainerId + ".r" + Convert.ToHexStringLower(hash)[..12];
+        }
+    }
+
+    public string MonitCheck => Job == Process ? Job : $"{Job}-{Process}";
+
+    public string JobDir => Root.External("jobs", Job);
+    public string ConfigFile => Root.ConfigPath(Job);
+    public string PackagesDir => Root.External("packages");
+    public string DataPackagesDir => Root.External("data", "packages");
+    public string DataDir => Root.External("data", Job);
+    public string TmpDir => Root.External("data", Job, "tmp");
+    public string StoreRoot => Root.External("store");
+    public string StoreDir => Root.External("store", Job);
+    public string LogDir => Root.External("sys", "log", Job);
+    public string Stdout => Path.Join(LogDir, Process + ".stdout.log");
+    public string Stderr => Path.Join(LogDir, Process + ".stderr.log");
+    public string BpmLog => Path.Join(LogDir, "bpm.log");
+    public string RunDir => Root.External("sys", "run", Job);
+    public string PidDir => Root.External("sys", "run", "bpm", Job);
+    public string PidFile => Path.Join(PidDir, Process + ".pid");
+    public string PreStartMarker => Path.Join(PidDir, Process + ".pre-start");
+    // Why the last container went (`bpm status`), and the memory kills already reported.
+    public string ExitFile => Path.Join(PidDir, Process + ".exit");
+    public string OomCountFile => Path.Join(PidDir, Process + ".oom");
+    public string BundleDir => Root.External("data", "bpm", "bundles", Job, Process);
+    public string JobBundlesDir => Root.External("data", "bpm", "bundles", Job);
+    // Where the container's checked mount sources are pinned (MountStage).
+    public string MountsDir => Root.External("data", "bpm", "mounts", ContainerId);
+    public string LockFile => Path.Join(Root.LocksDir, $"job-{Identity.ContainerId.Encode(Job + "." + Process)}.lock");
+}

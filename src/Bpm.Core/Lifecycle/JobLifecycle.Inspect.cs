@@ -1,0 +1,104 @@
+using Bpm.Identity;
+using Bpm.Runc;
+using Bpm.Status;
+
+namespace Bpm.Lifecycle;
+
+// The commands that only look: pid (and shell and trace, which need it), status and list. They
+// take no lock and change nothing but bpm.log.
+public sealed partial class JobLifecycle
+{
+    public const string NotRunning = "process is not running or could not be found";
+
+    // From the names alone, as the original: a job without a bpm.yml, or a process it does not
+    // define, is simply not running.
+    public int Pid(string job, string? process)
+    {
+        var p = Ref(job, process);
+        var state = runc.State(p.ContainerId);
+        return state.IsRunning ? state.Pid : throw new BpmException(NotRunning);
+    }
+
+    // A bash in the running container, on the caller's terminal.
+    public int Shell(string job, string? process, string term)
+    {
+        Pid(job, process);
+        var id = Ref(job, process).ContainerId;
+        return runc.Exec(id, ["--tty", "--env", "TERM=" + term, id, "/bin/bash"]);
+    }
+
+    public StatusReport Status(string job, string? process)
+    {
+        var p = Ref(job, process);
+        Find(configs.Load(p.Job), p);
+        var state = runc.State(p.ContainerId);
+        var report = new StatusReport { Job = p.Job, Process = p.Process, ContainerId = p.ContainerId, State = state.Name };
+        switch (state.Status)
+        {
+            case ContainerStatus.Unknown:
+                return report with { ExitReason = state.Problem };
+            // No container yet: a start may be running the job's pre-start hook.
+            case ContainerStatus.Absent when host.LiveHook(p) is not null:
+                return report with { State = StatusReport.HookRunning };
+            case ContainerStatus.Absent:
+                return report with { ExitReason = records.ReadExit(p) };
+        }
+
+        var stats = host.ReadCgroup(CgroupsPathOf(p), state.Created);
+        using (var log = logs.For("status", p))
+            if (log.Open(required: false, create: false)) ReportOomKills(p, stats, log);
+        bool running = state.IsRunning;
+        return report with
+        {
+            Pid = running ? state.Pid : null,
+            StartedAt = state.Created,
+            UptimeSeconds = running ? Math.Round((clock.Now - state.Created).TotalSeconds, 3) : null,
+            MemoryBytes = stats?.MemoryBytes,
+            MemoryPeakBytes = stats?.MemoryPeakBytes,
+            MemoryLimitBytes = stats?.MemoryLimitBytes,
+            Pids = stats?.Pids,
+            PidsLimit = stats?.PidsLimit,
+            CpuSeconds = stats?.CpuSeconds is { } cpu ? Math.Round(cpu, 3) : null,
+            OomKills = stats?.OomKills,
+            ExitReason = running ? null : ExitReasons.OfDetached(stats),
+        };
+    }
+
+    // Every process configured under jobs/ merged with the containers runc knows. A job whose
+    // bpm.yml cannot be used is reported (job, reason) and left out; the others are listed.
+    public List<ProcessStatus> List(Action<string, string> reportInvalid)
+    {
+        var known = runc.List().ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var rows = new Dictionary<string, ProcessStatus>(StringComparer.Ordinal);
+        foreach (var job in configs.Jobs())
+        {
+            Config.JobConfig config;
+            try
+            {
+                config = configs.Load(job);
+            }
+            catch (BpmException e)
+            {
+                reportInvalid(job, e.Message);
+                continue;
+            }
+            foreach (var proc in config.Processes)
+            {
+                var p = Ref(job, proc.Name);
+                rows[p.ContainerId] = Row(p.Name, job, proc.Name, known.GetValueOrDefault(p.ContainerId) ?? ContainerState.AbsentFor(p.ContainerId));
+            }
+        }
+        foreach (var (id, state) in known)
+        {
+            if (rows.ContainsKey(id) || !id.StartsWith(ContainerId.Prefix, StringComparison.Ordinal)) continue;
+            string name;
+            try { name = ContainerId.Decode(id); }
+            catch (BpmException) { continue; }
+            rows[id] = Row(name, null, null, state);
+        }
+        return rows.Values.OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+    }
+
+    private static ProcessStatus Row(string name, string? job, string? process, ContainerState state) =>
+        new(name, job, process, state.Id, state.IsRunning ? state.Pid : null, state.Name);
+}

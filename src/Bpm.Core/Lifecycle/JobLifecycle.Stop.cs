@@ -1,0 +1,101 @@
+using Bpm.Config;
+using Bpm.Identity;
+using Bpm.Runc;
+
+namespace Bpm.Lifecycle;
+
+// bpm stop: the shutdown signal, up to 15 s, QUIT, up to 2 s, then a forced delete. Waiting is
+// on the container's init process itself, so a job that exits at once is stopped at once.
+public sealed partial class JobLifecycle
+{
+    // The job's names alone lead to the lock, bpm.log and the container: a job with no container
+    // is stopped without its bpm.yml being read, and one whose bpm.yml has since broken (or no
+    // longer defines the process) is still stopped, with the default signal, the problem logged.
+    public void Stop(string job, string? process)
+    {
+        var p = Ref(job, process);
+        using var held = host.Lock(p);
+        host.Vcap();
+        using var log = logs.For("stop", p);
+        log.Open(required: false);
+        log.Info("starting");
+        Failing(log, () =>
+        {
+            var state = runc.State(p.ContainerId);
+            if (state.Status == ContainerStatus.Unknown)
+            {
+                // Nothing to signal, but the container must still go.
+                log.Error("corrupt-state", state.Problem ?? "unreadable state");
+                Clear(p);
+                state = ContainerState.AbsentFor(p.ContainerId);
+            }
+            if (state.Status == ContainerStatus.Absent)
+            {
+                log.Info("job-already-stopped");
+                ClearLeftovers(p, log);
+            }
+            else
+            {
+                var reason = state.IsRunning ? Signal(p, StopConfig(p, log), state.Pid, log) : null;
+                Delete(p, log, reason is null ? null : _ => reason, since: state.Created);
+                KillLeftoverHook(p, log);
+            }
+            bundles.Remove(p);
+            records.RemovePidFile(p);
+            log.Info("complete");
+            return 0;
+        });
+    }
+
+    // The configured shutdown signal when bpm.yml still says it; else the default, so that
+    // what bpm started can always be stopped.
+    private ProcessConfig StopConfig(ProcessRef p, IBpmLog log)
+    {
+        var fallback = new ProcessConfig { Name = p.Process };
+        JobConfig config;
+        try
+        {
+            config = configs.Load(p.Job);
+        }
+        catch (BpmException e)
+        {
+            log.Error("failed-to-parse-config", e.Message);
+            return fallback;
+        }
+        try
+        {
+            return Find(config, p);
+        }
+        catch (BpmException e)
+        {
+            log.Error("process-not-defined", e.Message);
+            return fallback;
+        }
+    }
+
+    // Returns how the process ended, for `bpm status`.
+    private string Signal(ProcessRef p, ProcessConfig config, int pid, IBpmLog log)
+    {
+        using var watch = host.Watch(pid);
+        host.WaitForInit(pid);
+        var signal = StopSequence.ShutdownSignal(config);
+        try { runc.Kill(p.ContainerId, signal); }
+        catch (BpmException e)
+        {
+            // Nothing was signalled, so there is nothing to wait for: go straight to the delete.
+            log.Error("failed-to-signal", e.Message, ("signal", signal));
+            return "stopped by bpm: killed (the shutdown signal could not be sent)";
+        }
+        if (watch.WaitForExit(StopSequence.Grace))
+        {
+            log.Info("process-exited", ("signal", signal));
+            return $"stopped by bpm: exited after {signal}";
+        }
+        log.Info("sending-sigquit");
+        try { runc.Kill(p.ContainerId, "QUIT"); }
+        catch (BpmException e) { log.Error("failed-to-signal", e.Message, ("signal", "QUIT")); }
+        if (watch.WaitForExit(StopSequence.QuitGrace)) return "stopped by bpm: exited after QUIT";
+        log.Info("forcefully-deleting");
+        return "stopped by bpm: killed after ignoring TERM and QUIT";
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Bpm.Config;
+using Bpm.Host;
+using Bpm.Identity;
+using Bpm.Interop;
+using Bpm.Lifecycle;
+using Bpm.Oci;
+
+namespace Bpm.Spec;
+
+// data/bpm/bundles/JOB/PROC: config.json and an empty rootfs/. Root's alone.
+public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgroups) : IBundles
+{
+    public void Write(ProcessRef p, ProcessConfig config, UserIds vcap, IReadOnlyDictionary<string, string> staged)
+    {
+        var spec = SpecBuilder.Build(config, new SpecContext
+        {
+            Paths = p,
+            Vcap = vcap,
+            Features = features(),
+            Cgroups = cgroups(),
+            DirectoryExists = Directory.Exists,
+            Glob = Glob.Expand,
+            StagedSources = staged,
+        });
+        var dir = p.BundleDir;
+        Directories.EnsureRootOwned(p.JobBundlesDir);
+        Directories.EnsureRootOwned(dir);
+        // The container's "/" must be traversable by the job's user.
+        Directories.EnsureRootOwned(Path.Join(dir, "rootfs"), 0x1ed /* 0755 */);
+        // Made afresh rather than through a temporary file and a rename, which would cost every
+        // start time: the directory is root's alone, and runc reads the file only once it is
+        // complete. Whatever had the name before (a leftover, a link) is unlinked, never written.
+        var path = Path.Join(dir, "config.json");
+        File.Delete(path);
+        using var file = Fd.Open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW, 0x1a4 /* 0644 */);
+        file.WriteAll(OciJson.Write(spec));
+    }
+
+    public bool Exists(ProcessRef p) => Directory.Exists(p.BundleDir);
+
+    public void Remove(ProcessRef p)
+    {
+        if (Directory.Exists(p.BundleDir)) Directory.Delete(p.BundleDir, recursive: true);
+    }
+
+    public IReadOnlyList<string> Environment(ProcessRef p, ProcessConfig config) => SpecBuilder.Environment(config, p);
+
+    public string CgroupsPath(ProcessRef p) => SpecBuilder.CgroupsPath(p, cgroups());
+
+    public string? WrittenCgroupsPath(ProcessRef p)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Join(p.BundleDir, "config.json")));
+            return doc.RootElement.GetProperty("linux").TryGetProperty("cgroupsPath", out var path) ? path.GetString() : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
