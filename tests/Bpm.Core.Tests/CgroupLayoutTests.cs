@@ -88,6 +88,18 @@ public class CgroupLayoutTests
     }
 
     [Fact]
+    public void CiMountsEachV1HierarchyWithItsOwnOptions()
+    {
+        Assert.Equal("name=systemd", Ci.V1Mounts["/sys/fs/cgroup/systemd"]);
+        Assert.Equal("memory", Ci.V1Mounts["/sys/fs/cgroup/memory"]);
+        Assert.Equal("cpu", Ci.V1Mounts["/sys/fs/cgroup/cpu"]);
+        Assert.Equal(9, Ci.V1Mounts.Count);
+        var grouped = CgroupLayout.Parse("1:cpu,cpuacct:/\n0::/\n", CiMountInfo, systemd: false);
+        Assert.Equal("cpu,cpuacct", grouped.V1Mounts["/sys/fs/cgroup/cpu,cpuacct"]);
+        Assert.Empty(V2Systemd.V1Mounts);
+    }
+
+    [Fact]
     public void CiPlacesContainersBelowBpmsV2Cgroup() => Assert.Equal("/bpm-web", Ci.CgroupsPath("bpm-web"));
 
     [Fact]

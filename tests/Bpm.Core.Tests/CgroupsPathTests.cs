@@ -19,20 +19,20 @@ public class CgroupsPathTests
         """;
 
     [Fact]
-    public void TheParentIsTheV2CgroupNotMemorys() => Assert.Equal("/", Cgroups.OwnPath(HybridV1));
+    public void TheParentIsTheV2CgroupNotMemorys() => Assert.Equal("/", CgroupLayout.Parse(HybridV1, "", systemd: false).OwnPath);
 
     [Fact]
     public void TheParentIsTheV2CgroupWhereverItIs() =>
-        Assert.Equal("/system.slice/monit.service", Cgroups.OwnPath("4:memory:/x\n0::/system.slice/monit.service\n"));
+        Assert.Equal("/system.slice/monit.service", CgroupLayout.Parse("4:memory:/x\n0::/system.slice/monit.service\n", "", systemd: false).OwnPath);
 
     [Fact]
-    public void OnlyV2() => Assert.Equal("/init.scope", Cgroups.OwnPath("0::/init.scope\n"));
+    public void OnlyV2() => Assert.Equal("/init.scope", CgroupLayout.Parse("0::/init.scope\n", "", systemd: false).OwnPath);
 
     [Theory]
     [InlineData("9:name=systemd:/a\n4:memory:/b\n")]
     [InlineData("")]
     [InlineData("garbage\n")]
-    public void WithoutAV2LineTheRootOfEveryHierarchy(string text) => Assert.Equal("/", Cgroups.OwnPath(text));
+    public void WithoutAV2LineTheRootOfEveryHierarchy(string text) => Assert.Equal("/", CgroupLayout.Parse(text, "", systemd: false).OwnPath);
 
     [Fact]
     public void TheDefaultRootKeepsTheContractsPath() =>
@@ -53,7 +53,7 @@ public class CgroupsPathTests
         var name = Web("/tmp/b1").CgroupName;
         Assert.Matches(@"^bpm-web\.r[0-9a-f]{12}$", name);
         // ".r" is not an escape Encode writes, so no job name encodes to this.
-        Assert.Throws<BpmException>(() => ContainerId.Decode(name));
+        Assert.Throws<BpmException>(() => ContainerIds.Decode(name));
     }
 
     [Fact]

@@ -223,7 +223,7 @@ public class ConfigFuzzTests(ITestOutputHelper output)
     private static IEnumerable<string> SpecProblems(JobConfig config, ProcessConfig p)
     {
         var spec = SpecBuilder.Build(p, Context(p.Name));
-        var json = JsonSerializer.Serialize(spec, OciJson.Default.Spec);
+        var json = JsonSerializer.Serialize(spec, OciJson.Default.RuntimeSpec);
         using (JsonDocument.Parse(json))
         {
         }

@@ -34,10 +34,10 @@ public class ContainerIdTests
     [InlineData("日", ".e6.97.a5")]
     [InlineData("😀", ".f0.9f.98.80")]
     public void EncodeEscapesEveryOtherUtf8Byte(string name, string expected) =>
-        Assert.Equal(expected, ContainerId.Encode(name));
+        Assert.Equal(expected, ContainerIds.Encode(name));
 
     [Fact]
-    public void EncodeUsesLowercaseHex() => Assert.Equal(".c3.bf.2e.3a", ContainerId.Encode("\u00ff.:"));
+    public void EncodeUsesLowercaseHex() => Assert.Equal(".c3.bf.2e.3a", ContainerIds.Encode("\u00ff.:"));
 
     [Theory]
     [InlineData("web")]
@@ -49,14 +49,14 @@ public class ContainerIdTests
     [InlineData("bpm-x")]
     [InlineData("")]
     public void DecodeReversesEncode(string name) =>
-        Assert.Equal(name, ContainerId.Decode(ContainerId.Prefix + ContainerId.Encode(name)));
+        Assert.Equal(name, ContainerIds.Decode(ContainerIds.Prefix + ContainerIds.Encode(name)));
 
     [Fact]
     public void DecodeReversesFor() =>
-        Assert.Equal("web.worker", ContainerId.Decode(ProcessRef.Of(new BoshRoot("/var/vcap"), "web", "worker").ContainerId));
+        Assert.Equal("web.worker", ContainerIds.Decode(ProcessRef.Of(new BoshRoot("/var/vcap"), "web", "worker").ContainerId));
 
     [Fact]
-    public void DecodeOfAJobIdIsTheJob() => Assert.Equal("web", ContainerId.Decode("bpm-web"));
+    public void DecodeOfAJobIdIsTheJob() => Assert.Equal("web", ContainerIds.Decode("bpm-web"));
 
     [Theory]
     [InlineData("web")]
@@ -64,7 +64,7 @@ public class ContainerIdTests
     [InlineData("bpm")]
     [InlineData("BPM-web")]
     [InlineData("xbpm-web")]
-    public void DecodeWithoutPrefixFails(string id) => Assert.Throws<BpmException>(() => ContainerId.Decode(id));
+    public void DecodeWithoutPrefixFails(string id) => Assert.Throws<BpmException>(() => ContainerIds.Decode(id));
 
     [Theory]
     [InlineData("bpm-a.")]
@@ -74,12 +74,12 @@ public class ContainerIdTests
     [InlineData("bpm-a.g0")]
     [InlineData("bpm-a.-1")]
     [InlineData("bpm-a.+1")]
-    public void DecodeRejectsMalformedEscapes(string id) => Assert.Throws<BpmException>(() => ContainerId.Decode(id));
+    public void DecodeRejectsMalformedEscapes(string id) => Assert.Throws<BpmException>(() => ContainerIds.Decode(id));
 
     [Theory]
     [InlineData("bpm-a. 1")]
     [InlineData("bpm-a.1 ")]
-    public void DecodeRejectsWhitespaceInEscapes(string id) => Assert.Throws<BpmException>(() => ContainerId.Decode(id));
+    public void DecodeRejectsWhitespaceInEscapes(string id) => Assert.Throws<BpmException>(() => ContainerIds.Decode(id));
 
     [Fact]
     public void TheProcessRefUsesTheContainerId()

@@ -134,13 +134,13 @@ public class SeccompProfileTests
     [Fact]
     public void SerializesWithOciFieldNames()
     {
-        var spec = new Bpm.Oci.Spec
+        var spec = new Bpm.Oci.RuntimeSpec
         {
             Process = new Process { User = new User(), Args = ["true"], Cwd = "/" },
             Root = new Root { Path = "rootfs" },
             Linux = new Linux { Seccomp = Profile },
         };
-        var json = System.Text.Json.JsonSerializer.Serialize(spec, OciJson.Default.Spec);
+        var json = System.Text.Json.JsonSerializer.Serialize(spec, OciJson.Default.RuntimeSpec);
         Assert.Contains("\"defaultAction\": \"SCMP_ACT_ERRNO\"", json);
         Assert.Contains("\"errnoRet\": 38", json);
         Assert.Contains("\"value\": 2080505856", json);

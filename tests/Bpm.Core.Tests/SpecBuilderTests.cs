@@ -43,9 +43,9 @@ public class SpecBuilderTests
 
     private static ProcessConfig Minimal => new() { Name = "web", Executable = "/var/vcap/packages/web/bin/web" };
 
-    private static Oci.Spec Build(ProcessConfig proc) => SpecBuilder.Build(proc, Context());
+    private static RuntimeSpec Build(ProcessConfig proc) => SpecBuilder.Build(proc, Context());
 
-    private static Mount MountAt(Oci.Spec spec, string destination) => Assert.Single(spec.Mounts, m => m.Destination == destination);
+    private static Mount MountAt(RuntimeSpec spec, string destination) => Assert.Single(spec.Mounts, m => m.Destination == destination);
 
     // ---- process ----
 
@@ -559,7 +559,7 @@ public class SpecBuilderTests
 
     // ---- privileged ----
 
-    private static Oci.Spec Privileged() => Build(Minimal with
+    private static RuntimeSpec Privileged() => Build(Minimal with
     {
         Capabilities = ["NET_BIND_SERVICE"],
         EphemeralDisk = true,
@@ -592,7 +592,7 @@ public class SpecBuilderTests
     {
         var spec = Privileged();
         Assert.All(spec.Mounts, m => Assert.DoesNotContain("nosuid", m.Options ?? []));
-        Assert.DoesNotContain("nosuid", JsonSerializer.Serialize(spec, OciJson.Default.Spec));
+        Assert.DoesNotContain("nosuid", JsonSerializer.Serialize(spec, OciJson.Default.RuntimeSpec));
         // The other options stay, in order.
         Assert.Equal(["rbind", "noexec", "nodev", "rw"], MountAt(spec, "/var/vcap/data/s").Options);
         Assert.Equal(["noexec", "mode=755"], MountAt(spec, "/dev").Options);
@@ -649,7 +649,7 @@ public class SpecBuilderTests
     [Fact]
     public void SerializedSpecUsesOciNames()
     {
-        var json = JsonSerializer.Serialize(Build(Minimal with { Limits = new Limits { Memory = 1024, Processes = 5, OpenFiles = 9 } }), OciJson.Default.Spec);
+        var json = JsonSerializer.Serialize(Build(Minimal with { Limits = new Limits { Memory = 1024, Processes = 5, OpenFiles = 9 } }), OciJson.Default.RuntimeSpec);
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
         Assert.Equal("1.0.2-dev", root.GetProperty("ociVersion").GetString());

@@ -44,7 +44,7 @@ public class SpecGoldenTests
         var ymlPath = Path.Join(AppContext.BaseDirectory, "Golden", name + ".bpm.yml");
         var (config, _) = ConfigParser.Parse(ymlPath, File.ReadAllText(ymlPath));
         var spec = SpecBuilder.Build(Assert.Single(config!.Processes), SpecBuilderTests.Context(job: "web"));
-        Assert.Equal(JsonSerializer.Serialize(spec, OciJson.Default.Spec), System.Text.Encoding.UTF8.GetString(OciJson.Write(spec)));
+        Assert.Equal(JsonSerializer.Serialize(spec, OciJson.Default.RuntimeSpec), System.Text.Encoding.UTF8.GetString(OciJson.Write(spec)));
     }
 
     private static string SourceDir()

@@ -1,4 +1,5 @@
 using Bpm.Bosh;
+using Bpm.Identity;
 
 namespace Bpm.Config;
 
@@ -21,9 +22,9 @@ public static partial class ConfigValidator
     public static IEnumerable<(SourcePosition At, string Message)> Validate(string job, ProcessConfig p, string root = BoshRoot.Internal, long execTotal = ExecSpace.DefaultTotal)
     {
         if (p.Name == "") yield return (p.PositionOf("name"), "invalid config: name");
-        else if (!Identity.ProcessRef.IsValidName(p.Name))
+        else if (!ProcessRef.IsValidName(p.Name))
             yield return (p.PositionOf("name"), $"invalid config: name {Quote(p.Name)} cannot be used as a file name");
-        else if (Identity.ProcessRef.IsValidName(job) && Identity.ProcessRef.Problem(job, p.Name) is { } problem)
+        else if (ProcessRef.IsValidName(job) && ProcessRef.Problem(job, p.Name) is { } problem)
             yield return (p.PositionOf("name"), "invalid config: " + problem);
         if (p.Executable == "") yield return (p.PositionOf("executable"), "invalid config: executable");
         foreach (var v in p.AdditionalVolumes)

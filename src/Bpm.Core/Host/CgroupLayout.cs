@@ -13,6 +13,10 @@ public sealed record CgroupLayout(CgroupVersion Version, bool Systemd, string Ow
 
     public static CgroupLayout Host => _host ??= Detect();
 
+    // The v1 hierarchies bpm itself is in: their directory under /sys/fs/cgroup → the options
+    // that mount them (the controllers as /proc/self/cgroup groups them, or "name=NAME").
+    public IReadOnlyDictionary<string, string> V1Mounts { get; init; } = new Dictionary<string, string>();
+
     public static CgroupLayout Detect() => Parse(
         File.ReadAllText("/proc/self/cgroup"),
         File.ReadAllText("/proc/self/mountinfo"),
@@ -23,6 +27,7 @@ public sealed record CgroupLayout(CgroupVersion Version, bool Systemd, string Ow
     {
         string? unified = null, systemdPath = null;
         var hierarchies = new Dictionary<string, string>(StringComparer.Ordinal);
+        var mounts = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var line in procSelfCgroup.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split(':', 3);
@@ -34,6 +39,7 @@ public sealed record CgroupLayout(CgroupVersion Version, bool Systemd, string Ow
             var dir = Path.Join(Mount, parts[1].StartsWith("name=", StringComparison.Ordinal) ? parts[1]["name=".Length..] : parts[1]);
             foreach (var controller in parts[1].Split(','))
                 hierarchies.TryAdd(controller, dir);
+            mounts.TryAdd(dir, parts[1]);
             if (parts[1] == "name=systemd") systemdPath = parts[2];
         }
 
@@ -43,7 +49,11 @@ public sealed record CgroupLayout(CgroupVersion Version, bool Systemd, string Ow
         else if (hierarchies.Count == 0 && unified is not null && !fsType.ContainsKey(Mount)) version = CgroupVersion.V2;
         else if (fsType.TryGetValue(Path.Join(Mount, "unified"), out var u) && u == "cgroup2") version = CgroupVersion.Hybrid;
         else version = CgroupVersion.V1;
-        if (version == CgroupVersion.V2) hierarchies.Clear();
+        if (version == CgroupVersion.V2)
+        {
+            hierarchies.Clear();
+            mounts.Clear();
+        }
         if (version == CgroupVersion.Hybrid) hierarchies.TryAdd("", Path.Join(Mount, "unified"));
 
         // bpm's own cgroup is its v2 one (contract §5): on v1 that one path serves in every
@@ -51,7 +61,7 @@ public sealed record CgroupLayout(CgroupVersion Version, bool Systemd, string Ow
         // the v2 line can be "/" while systemd tracks bpm's unit in its own hierarchy.
         var own = unified ?? "/";
         if (systemd && own == "/" && systemdPath is not null) own = systemdPath;
-        return new CgroupLayout(version, systemd, own, hierarchies);
+        return new CgroupLayout(version, systemd, own, hierarchies) { V1Mounts = mounts };
     }
 
     // mount point → filesystem type, from mountinfo ("ID PARENT M:N ROOT POINT OPTS [TAGS] - TYPE SRC SUPER").

@@ -11,7 +11,7 @@ public static class HostPreparation
     public static IReadOnlyDictionary<string, string> Prepare(CgroupLayout cgroups, ProcessRef p, ProcessConfig cfg, UserIds owner)
     {
         var root = p.Root;
-        Cgroups.EnsureV1Mounted(cgroups);
+        CgroupMounts.EnsureV1(cgroups);
 
         Directories.EnsureRootOwned(p.PidDir);
         var stage = MountStage.Begin(p);

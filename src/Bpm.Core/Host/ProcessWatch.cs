@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 using Bpm.Interop;
+using Bpm.Lifecycle;
 
 namespace Bpm.Host;
 
 // Waits for a process that is not our child to exit, without polling: a pidfd becomes
 // readable the moment the process exits.
-public sealed class ProcessWatch : Lifecycle.IExitWatch
+public sealed class ProcessWatch : IExitWatch
 {
     private readonly Fd? _pidfd;
     private readonly int _pid;

@@ -29,7 +29,7 @@ public sealed class ProcessRef
     {
         if (!IsValidName(job)) return $"invalid job name: \"{job}\"";
         if (!IsValidName(process)) return $"invalid process name: \"{process}\"";
-        if (Identity.ContainerId.Encode(job + "." + process).Length > MaxEncodedName)
+        if (ContainerIds.Encode(job + "." + process).Length > MaxEncodedName)
             return $"job and process names are too long: \"{job}\", \"{process}\"";
         return null;
     }
@@ -45,11 +45,11 @@ public sealed class ProcessRef
 
     // What `bpm list` shows: the job alone for its default process.
     public string Name => Job == Process ? Job : Job + "." + Process;
-    public string ContainerId => Identity.ContainerId.Prefix + Identity.ContainerId.Encode(Name);
+    public string ContainerId => ContainerIds.Prefix + ContainerIds.Encode(Name);
     // The container's cgroup: its ID under the default BOSH root. Any other root adds ".r" and 12
     // hex digits of the XXH3 hash of its path, so that the same job in two roots on one host gets
     // two cgroups: one start would otherwise reap the other's processes. "." followed by a letter
-    // that is not hex cannot come out of ContainerId.Encode, so no job's ID collides. Not SHA-256:
+    // that is not hex cannot come out of ContainerIds.Encode, so no job's ID collides. Not SHA-256:
     // .NET computes that through OpenSSL, and loading it costs a start several milliseconds; this
     // name needs no cryptographic strength.
     public string CgroupName
@@ -87,5 +87,5 @@ public sealed class ProcessRef
     public string JobBundlesDir => Root.External("data", "bpm", "bundles", Job);
     // Where the container's checked mount sources are pinned (MountStage).
     public string MountsDir => Root.External("data", "bpm", "mounts", ContainerId);
-    public string LockFile => Path.Join(Root.LocksDir, $"job-{Identity.ContainerId.Encode(Job + "." + Process)}.lock");
+    public string LockFile => Path.Join(Root.LocksDir, $"job-{ContainerIds.Encode(Job + "." + Process)}.lock");
 }

@@ -1,3 +1,4 @@
+using Bpm.Config;
 using Bpm.Identity;
 using Bpm.Runc;
 using Bpm.Status;
@@ -72,7 +73,7 @@ public sealed partial class JobLifecycle
         var rows = new Dictionary<string, ProcessStatus>(StringComparer.Ordinal);
         foreach (var job in configs.Jobs())
         {
-            Config.JobConfig config;
+            JobConfig config;
             try
             {
                 config = configs.Load(job);
@@ -90,9 +91,9 @@ public sealed partial class JobLifecycle
         }
         foreach (var (id, state) in known)
         {
-            if (rows.ContainsKey(id) || !id.StartsWith(ContainerId.Prefix, StringComparison.Ordinal)) continue;
+            if (rows.ContainsKey(id) || !id.StartsWith(ContainerIds.Prefix, StringComparison.Ordinal)) continue;
             string name;
-            try { name = ContainerId.Decode(id); }
+            try { name = ContainerIds.Decode(id); }
             catch (BpmException) { continue; }
             rows[id] = Row(name, null, null, state);
         }

@@ -20,7 +20,7 @@ public static class SpecBuilder
     public static readonly IReadOnlyList<string> ReadonlyPaths =
         ["/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
-    public static Oci.Spec Build(ProcessConfig proc, SpecContext ctx)
+    public static RuntimeSpec Build(ProcessConfig proc, SpecContext ctx)
     {
         var paths = ctx.Paths;
         var root = paths.Root;
@@ -68,7 +68,7 @@ public static class SpecBuilder
             };
         }
 
-        return new Oci.Spec
+        return new RuntimeSpec
         {
             Process = process,
             Root = new Root { Path = Path.Join(paths.BundleDir, "rootfs") },

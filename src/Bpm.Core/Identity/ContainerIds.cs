@@ -4,7 +4,7 @@ namespace Bpm.Identity;
 
 // Container IDs as the original bpm writes them: "bpm-" + encode(name), where encode
 // keeps [A-Za-z0-9_-] and writes any other byte as "." + two lowercase hex digits.
-public static class ContainerId
+public static class ContainerIds
 {
     public const string Prefix = "bpm-";
 

@@ -4,7 +4,7 @@ namespace Bpm.Oci;
 
 // The subset of the OCI runtime spec (config.json) that bpm generates.
 // Property names follow runtime-spec v1.0.2; nulls are omitted on write.
-public sealed record Spec
+public sealed record RuntimeSpec
 {
     [JsonPropertyName("ociVersion")] public string OciVersion { get; init; } = "1.0.2-dev";
     [JsonPropertyName("process")] public required Process Process { get; init; }
