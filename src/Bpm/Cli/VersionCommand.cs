@@ -4,7 +4,7 @@ namespace Bpm.Cli;
 
 public static class VersionCommand
 {
-    public const string Version = "1.4.0";
+    public const string Version = BuildVersion.Value;
 
     public static Command Create()
     {
