@@ -40,7 +40,6 @@ public class ProcessRefTests
         Assert.Equal(r + "/jobs", root.JobsDir);
         Assert.Equal(r + "/packages/bpm/bin/runc", root.RuncPath);
         Assert.Equal(r + "/data/bpm/locks", root.LocksDir);
-        Assert.Equal(r + "/data/bpm/bundles", root.BundlesDir);
         Assert.Equal(r + "/jobs/other/config/bpm.yml", root.ConfigPath("other"));
         // tini is always used at its path inside the container.
         Assert.Equal("/var/vcap/packages/bpm/bin/tini", root.TiniInternal);
@@ -74,27 +73,6 @@ public class ProcessRefTests
     [InlineData("/var/vcap", "/etc", "/etc")]
     public void ToInternal(string root, string external, string expected) =>
         Assert.Equal(expected, new BoshRoot(root).ToInternal(external));
-
-    [Theory]
-    [InlineData("/tmp/x", "/var/vcap", "/tmp/x")]
-    [InlineData("/tmp/x", "/var/vcap/jobs/web", "/tmp/x/jobs/web")]
-    [InlineData("/tmp/x", "/var/vcap/data/sockets", "/tmp/x/data/sockets")]
-    [InlineData("/tmp/x", "/var/vcapx/y", "/var/vcapx/y")]
-    [InlineData("/tmp/x", "/etc/ssl", "/etc/ssl")]
-    [InlineData("/var/vcap", "/var/vcap/jobs/web", "/var/vcap/jobs/web")]
-    [InlineData("/var/vcap", "/etc", "/etc")]
-    public void ToExternal(string root, string internalPath, string expected) =>
-        Assert.Equal(expected, new BoshRoot(root).ToExternal(internalPath));
-
-    [Theory]
-    [InlineData("/var/vcap/jobs/web/config/bpm.yml")]
-    [InlineData("/var/vcap/data/web/tmp")]
-    [InlineData("/var/vcap")]
-    public void InternalAndExternalRoundTrip(string internalPath)
-    {
-        var root = new BoshRoot("/tmp/x");
-        Assert.Equal(internalPath, root.ToInternal(root.ToExternal(internalPath)));
-    }
 
     [Fact]
     public void FromEnvironmentUsesBpmBoshRoot()

@@ -19,7 +19,6 @@ public sealed record BoshRoot(string Path)
     public string RuncPath => External("packages", "bpm", "bin", "runc");
     public string TiniInternal => "/var/vcap/packages/bpm/bin/tini";
     public string LocksDir => External("data", "bpm", "locks");
-    public string BundlesDir => External("data", "bpm", "bundles");
 
     public string ConfigPath(string job) => External("jobs", job, "config", "bpm.yml");
 
@@ -31,14 +30,5 @@ public sealed record BoshRoot(string Path)
         return external.StartsWith(prefix, StringComparison.Ordinal)
             ? Internal + "/" + external[prefix.Length..]
             : external;
-    }
-
-    // Maps a container path under /var/vcap to where it lives on the host.
-    public string ToExternal(string internalPath)
-    {
-        if (internalPath == Internal) return Path;
-        return internalPath.StartsWith(Internal + "/", StringComparison.Ordinal)
-            ? Path.TrimEnd('/') + internalPath[Internal.Length..]
-            : internalPath;
     }
 }

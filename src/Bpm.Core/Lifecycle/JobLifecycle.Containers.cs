@@ -7,7 +7,8 @@ namespace Bpm.Lifecycle;
 
 // The one policy for a container's state. Commands that only look (pid, status, list) take it
 // as runc recorded it. Commands that hold the job lock (start, run, stop) settle it first: what
-// cannot be used is cleared, so that they only ever meet a running container or none.
+// cannot be used is cleared, so that they only ever meet a running container or none. (A run's
+// own clean-up looks again, under the lock, at whether the container is still its own.)
 public sealed partial class JobLifecycle
 {
     // Running or Absent. An unreadable state is torn down by hand; an exited (or never started)
@@ -23,7 +24,7 @@ public sealed partial class JobLifecycle
                 log.Error("corrupt-state", state.Problem ?? "unreadable state");
                 Clear(p);
                 return ContainerState.AbsentFor(p.ContainerId);
-            case ContainerStatus.Running:
+            case ContainerStatus.Running when state.Pid > 0:
                 ReportOomKills(p, host.ReadCgroup(CgroupsPathOf(p), null), log);
                 return state;
             default:

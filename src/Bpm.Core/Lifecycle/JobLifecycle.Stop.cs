@@ -1,6 +1,5 @@
 using Bpm.Config;
 using Bpm.Identity;
-using Bpm.Runc;
 
 namespace Bpm.Lifecycle;
 
@@ -21,24 +20,17 @@ public sealed partial class JobLifecycle
         log.Info("starting");
         Failing(log, () =>
         {
-            var state = runc.State(p.ContainerId);
-            if (state.Status == ContainerStatus.Unknown)
+            var state = Settle(p, log);
+            if (state.IsRunning)
             {
-                // Nothing to signal, but the container must still go.
-                log.Error("corrupt-state", state.Problem ?? "unreadable state");
-                Clear(p);
-                state = ContainerState.AbsentFor(p.ContainerId);
-            }
-            if (state.Status == ContainerStatus.Absent)
-            {
-                log.Info("job-already-stopped");
-                ClearLeftovers(p, log);
+                var reason = Signal(p, StopConfig(p, log), state.Pid, log);
+                Delete(p, log, _ => reason, since: state.Created);
+                KillLeftoverHook(p, log);
             }
             else
             {
-                var reason = state.IsRunning ? Signal(p, StopConfig(p, log), state.Pid, log) : null;
-                Delete(p, log, reason is null ? null : _ => reason, since: state.Created);
-                KillLeftoverHook(p, log);
+                log.Info("job-already-stopped");
+                ClearLeftovers(p, log);
             }
             bundles.Remove(p);
             records.RemovePidFile(p);

@@ -260,7 +260,7 @@ public sealed class StatusTests
         Assert.Equal("stopped", root.RuncStatus("bpm-crash"));
     }
 
-    // A detached process's exit status goes to the host's init, not to bpm (see ExitRecord);
+    // A detached process's exit status goes to the host's init, not to bpm (see Status/ExitReasons.cs);
     // what bpm does know is recorded: the signal bpm stopped it with, and a run's exit status.
     [Fact]
     public void StoppedProcessReportsHowBpmStoppedIt()
