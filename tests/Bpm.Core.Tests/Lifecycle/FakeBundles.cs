@@ -28,6 +28,9 @@ public sealed class FakeBundles(Journal journal) : IBundles
 
     public void Put(ProcessRef p) => _written.Add(p.BundleDir);
 
+    // Gone by another's hand (a stop of the same process), unseen by the journal.
+    public void Drop(ProcessRef p) => _written.Remove(p.BundleDir);
+
     public bool Exists(ProcessRef p)
     {
         journal.Note($"bundles.exists {p.Name}");

@@ -24,6 +24,12 @@ public sealed class FakeRunc(Journal journal, FakeClock clock) : IRunc
     // What WaitUntilStarted returns; by default the table's state then.
     public ContainerState? Started { get; set; }
 
+    // What happens elsewhere while a foreground run goes on (a stop, a start).
+    public Action? DuringWait { get; set; }
+    // Whether the log files were still open while the foreground run went on.
+    public bool? LogsOpenDuringWait { get; private set; }
+    private LogFiles? _attachedLogs;
+
     // The lock runc was given to hold, and whether it was still open then.
     public FileLock? HeldByRunc { get; private set; }
 
@@ -56,6 +62,7 @@ public sealed class FakeRunc(Journal journal, FakeClock clock) : IRunc
     {
         journal.Note($"runc.runAttached {id} {bundle} keep={keep}");
         Set(Running(id));
+        _attachedLogs = logs;
         return new Attached(this, journal, id, keep);
     }
 
@@ -95,8 +102,10 @@ public sealed class FakeRunc(Journal journal, FakeClock clock) : IRunc
         public int Wait()
         {
             journal.Note("attached.wait");
+            runc.LogsOpenDuringWait = runc._attachedLogs is { } logs && !logs.Stdout.IsClosed && !logs.Stderr.IsClosed;
             if (keep) runc.Set(runc.Table(id) with { Status = ContainerStatus.Exited, Pid = 0 });
             else runc._containers.Remove(id);
+            runc.DuringWait?.Invoke();
             return runc.AttachedExit;
         }
     }
