@@ -14,7 +14,7 @@ namespace Bpm.Host;
 public static class PathWalk
 {
     private const int MaxLinks = 40;
-    private const int DirFlags = Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC;
+    private static int DirFlags => Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC;
 
     // create: missing components are made, root's and 0700 (the caller sets up the last one);
     // `created` tells whether the last one was. allowFile: the last component may be a file

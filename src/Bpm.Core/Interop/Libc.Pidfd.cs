@@ -4,6 +4,7 @@ namespace Bpm.Interop;
 
 internal static partial class Libc
 {
+    // Numbered alike on x86_64 and aarch64: syscalls added since Linux 5.1 share one table.
     private const long SYS_pidfd_open = 434, SYS_pidfd_send_signal = 424;
 
     [LibraryImport(Name, EntryPoint = "syscall", SetLastError = true)]

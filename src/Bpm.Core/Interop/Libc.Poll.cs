@@ -6,6 +6,7 @@ internal static partial class Libc
 {
     internal const short POLLIN = 1, POLLOUT = 4;
 
+    // 8 bytes, events at 4 and revents at 6, on both architectures.
     [StructLayout(LayoutKind.Sequential)]
     internal struct PollFd
     {

@@ -5,7 +5,6 @@ namespace Bpm.Interop;
 internal static partial class Libc
 {
     internal const uint RENAME_NOREPLACE = 1;
-    internal const int EISDIR = 21;
 
     // renameat2: with RENAME_NOREPLACE the kernel refuses (EEXIST) rather than replace the target.
     [LibraryImport(Name, EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

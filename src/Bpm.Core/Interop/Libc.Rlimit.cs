@@ -6,6 +6,7 @@ internal static partial class Libc
 {
     internal const int RLIMIT_STACK = 3;
 
+    // rlim_t is 64 bits on both architectures.
     [StructLayout(LayoutKind.Sequential)]
     internal struct Rlimit
     {

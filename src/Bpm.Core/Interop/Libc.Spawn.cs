@@ -4,9 +4,10 @@ namespace Bpm.Interop;
 
 internal static partial class Libc
 {
-    // posix_spawn_file_actions_t and posix_spawnattr_t are opaque; glibc's are 80 and 336 bytes.
+    // posix_spawn_file_actions_t and posix_spawnattr_t are opaque; glibc's are 80 and 336 bytes
+    // on both x86_64 and aarch64.
     internal const int FileActionsSize = 80, SpawnAttrSize = 336;
-    internal const short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSIGDEF = 0x04;
+    internal const short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08;
 
     [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_init")]
     internal static unsafe partial int FileActionsInit(byte* actions);
@@ -23,11 +24,6 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "posix_spawn", StringMarshalling = StringMarshalling.Utf8)]
     internal static unsafe partial int PosixSpawn(out int pid, string path, byte* actions, byte* attr, nint* argv, nint* envp);
-
-    [LibraryImport(Name, EntryPoint = "waitpid", SetLastError = true)]
-    internal static partial int WaitPid(int pid, out int status, int options);
-
-    internal const int SigSetSize = 128;
 
     [LibraryImport(Name, EntryPoint = "posix_spawnattr_init")]
     internal static unsafe partial int SpawnAttrInit(byte* attr);
@@ -46,10 +42,4 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "posix_spawnattr_setsigdefault")]
     internal static unsafe partial int SpawnAttrSetSigDefault(byte* attr, byte* sigset);
-
-    [LibraryImport(Name, EntryPoint = "sigemptyset")]
-    internal static unsafe partial int SigEmptySet(byte* set);
-
-    [LibraryImport(Name, EntryPoint = "sigfillset")]
-    internal static unsafe partial int SigFillSet(byte* set);
 }

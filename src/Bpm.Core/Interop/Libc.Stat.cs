@@ -4,8 +4,9 @@ namespace Bpm.Interop;
 
 internal static partial class Libc
 {
-    // struct stat on x86_64 / aarch64 glibc is 144 / 128 bytes; we read the few fields we need
-    // through statx, whose layout is the same on every architecture.
+    // struct stat differs between x86_64 (144 bytes, 64-bit st_nlink before st_mode) and aarch64
+    // (128 bytes, the generic layout: st_mode before a 32-bit st_nlink). We read the few fields we
+    // need through statx instead, whose layout the kernel fixes for every architecture.
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct Statx
     {
@@ -24,7 +25,7 @@ internal static partial class Libc
         private fixed byte _rest[256 - 64];
     }
 
-    internal const int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
+    internal const int AT_SYMLINK_NOFOLLOW = 0x100, AT_EMPTY_PATH = 0x1000;
     internal const uint STATX_BASIC_STATS = 0x7ff;
     internal const ushort S_IFMT = 0xF000, S_IFDIR = 0x4000, S_IFLNK = 0xA000, S_IFREG = 0x8000;
 

@@ -4,6 +4,7 @@ namespace Bpm.Interop;
 
 internal static partial class Libc
 {
+    // 48 bytes on both architectures: pointers, then uid and gid side by side, then pointers.
     [StructLayout(LayoutKind.Sequential)]
     internal struct Passwd
     {
