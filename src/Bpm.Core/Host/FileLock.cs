@@ -14,7 +14,12 @@ public sealed class FileLock : IDisposable
     public static FileLock Acquire(string path)
     {
         Directories.EnsureRootOwned(Path.GetDirectoryName(path)!);
-        var fd = Fd.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_NOFOLLOW, 0x180);
+        return Acquire(Fd.Open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_NOFOLLOW, 0x180), path);
+    }
+
+    // Locks the open file at `fd`, which the lock then owns.
+    internal static FileLock Acquire(Fd fd, string path)
+    {
         while (Libc.Flock(fd.Value, Libc.LOCK_EX) != 0)
         {
             if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using Bpm.Config;
 using Bpm.Host;
 using Bpm.Identity;
@@ -46,21 +45,15 @@ public sealed class FakeHost(Journal journal, string dir) : IHost
         return VcapIds;
     }
 
-    // FileLock.Acquire makes the lock dir root's, which needs root: the fake takes the same
-    // flock on a file of its own and hands it over the way Acquire does.
+    // FileLock.Acquire(path) makes the lock dir root's, which needs root: the fake takes the
+    // same flock on a file of its own.
     public FileLock Lock(ProcessRef p)
     {
         journal.Note($"host.lock {p.Name}");
-        var fd = Fd.Open(Path.Join(dir, "job.lock"), Libc.O_RDWR | Libc.O_CREAT, 0x180);
-        if (Libc.Flock(fd.Value, Libc.LOCK_EX) != 0)
-        {
-            fd.Dispose();
-            throw new InvalidOperationException("flock failed");
-        }
+        var path = Path.Join(dir, "job.lock");
+        var fd = Fd.Open(path, Libc.O_RDWR | Libc.O_CREAT, 0x180);
         _locks.Add(fd);
-        var ctor = typeof(FileLock).GetConstructor(BindingFlags.NonPublic | BindingFlags.Instance, [typeof(Fd)])
-            ?? throw new InvalidOperationException("FileLock(Fd) is gone");
-        return (FileLock)ctor.Invoke([fd]);
+        return FileLock.Acquire(fd, path);
     }
 
     public IReadOnlyDictionary<string, string> Prepare(ProcessRef p, ProcessConfig config, UserIds owner)
