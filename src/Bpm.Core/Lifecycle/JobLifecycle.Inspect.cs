@@ -69,7 +69,8 @@ public sealed partial class JobLifecycle
     // bpm.yml cannot be used is reported (job, reason) and left out; the others are listed.
     public List<ProcessStatus> List(Action<string, string> reportInvalid)
     {
-        var known = runc.List().ToDictionary(c => c.Id, StringComparer.Ordinal);
+        var known = new Dictionary<string, ContainerState>(StringComparer.Ordinal);
+        foreach (var c in runc.List()) known[c.Id] = c;
         var rows = new Dictionary<string, ProcessStatus>(StringComparer.Ordinal);
         foreach (var job in configs.Jobs())
         {
