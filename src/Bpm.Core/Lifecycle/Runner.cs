@@ -68,13 +68,8 @@ public static class Runner
     // Returns once the container's process has started (or already ended), or runc has given up.
     private static Container WaitForContainer(BpmContext ctx, JobProcess jp, int runcPid)
     {
-        using var runc = ProcessWatch.Open(runcPid);
-        while (true)
-        {
-            if (TryState(ctx, jp) is { Status: not ("created" or "creating") } state) return new Container(state.Created, state.Pid);
-            if (runc.WaitForExit(TimeSpan.FromMilliseconds(1)))
-                return TryState(ctx, jp) is { } left ? new Container(left.Created, left.Pid) : new Container(null, 0);
-        }
+        ctx.Runc.WaitStarted(jp.Paths.BundleDir, runcPid);
+        return TryState(ctx, jp) is { } state ? new Container(state.Created, state.Pid) : new Container(null, 0);
     }
 
     // Null while runc is still writing the state, or when there is none.

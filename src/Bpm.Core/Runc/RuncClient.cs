@@ -64,8 +64,18 @@ public sealed class RuncClient(string runcPath, string stateRoot, bool systemdCg
 
     // Starts a foreground run and returns runc's pid; the container's exit status is runc's.
     // With `keep`, the exited container (and its cgroup) stays until deleted, to be inspected.
-    public int StartForeground(string bundle, string id, int stdin, int stdout, int stderr, bool keep = false) =>
-        Spawn(keep ? Global("run", "--keep", "--bundle", bundle, id) : Global("run", "--bundle", bundle, id), stdin, stdout, stderr);
+    // runc's pidfile goes into the bundle, for RuncStart.Wait to see when the process runs.
+    public int StartForeground(string bundle, string id, int stdin, int stdout, int stderr, bool keep = false)
+    {
+        var args = Global("run");
+        if (keep) args.Add("--keep");
+        args.AddRange(["--pid-file", RuncStart.PidFile(bundle), "--bundle", bundle, id]);
+        return Spawn(args, stdin, stdout, stderr);
+    }
+
+    // Returns once a foreground run (StartForeground) has started the container's process, or
+    // runc has exited.
+    public void WaitStarted(string bundle, int runcPid) => RuncStart.Wait(bundle, runcPid);
 
     public int Exec(string id, IReadOnlyList<string> args) =>
         ChildProcess.Wait(Spawn(Global(["exec", .. args]), ChildProcess.Inherit, ChildProcess.Inherit, ChildProcess.Inherit));
