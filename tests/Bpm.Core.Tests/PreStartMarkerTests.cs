@@ -8,12 +8,12 @@ namespace Bpm.Tests;
 public sealed class PreStartMarkerTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("bpm-marker-").FullName;
-    private readonly ProcessRef _jp;
+    private readonly ProcessRef _p;
 
     public PreStartMarkerTests()
     {
-        _jp = ProcessRef.Of(new BoshRoot(_root), "web", "web");
-        Directory.CreateDirectory(_jp.PidDir);
+        _p = ProcessRef.Of(new BoshRoot(_root), "web", "web");
+        Directory.CreateDirectory(_p.PidDir);
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -21,10 +21,10 @@ public sealed class PreStartMarkerTests : IDisposable
     [Fact]
     public void NamesALiveProcess()
     {
-        PreStartMarker.Write(_jp, Environment.ProcessId);
-        Assert.Equal(Environment.ProcessId, PreStartMarker.LivePid(_jp));
-        PreStartMarker.Remove(_jp);
-        Assert.Null(PreStartMarker.LivePid(_jp));
+        PreStartMarker.Write(_p, Environment.ProcessId);
+        Assert.Equal(Environment.ProcessId, PreStartMarker.LivePid(_p));
+        PreStartMarker.Remove(_p);
+        Assert.Null(PreStartMarker.LivePid(_p));
     }
 
     [Fact]
@@ -32,8 +32,8 @@ public sealed class PreStartMarkerTests : IDisposable
     {
         var started = ProcStat.StartTime(Environment.ProcessId);
         Assert.NotNull(started);
-        File.WriteAllText(_jp.PreStartMarker, $"{Environment.ProcessId} {started + 1}\n");
-        Assert.Null(PreStartMarker.LivePid(_jp));
+        File.WriteAllText(_p.PreStartMarker, $"{Environment.ProcessId} {started + 1}\n");
+        Assert.Null(PreStartMarker.LivePid(_p));
     }
 
     [Theory]
@@ -43,8 +43,8 @@ public sealed class PreStartMarkerTests : IDisposable
     [InlineData("-3 5")]
     public void AnUnreadableMarkerNamesNothing(string text)
     {
-        File.WriteAllText(_jp.PreStartMarker, text);
-        Assert.Null(PreStartMarker.LivePid(_jp));
+        File.WriteAllText(_p.PreStartMarker, text);
+        Assert.Null(PreStartMarker.LivePid(_p));
     }
 
     [Fact]

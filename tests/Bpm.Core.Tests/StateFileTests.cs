@@ -32,6 +32,15 @@ public class StateFileTests
     }
 
     [Fact]
+    public void FieldsOfTheSameNameInsideTheSpecAreNotTheState()
+    {
+        var json = """{"id":"bpm-web","config":{"init_process_pid":7,"created":"2000-01-01T00:00:00Z","a":[1,{"b":[]}]},"init_process_pid":1988,"init_process_start":"171495","created":"2026-11-26T16:20:44Z","x":null}""";
+        var s = Parse(json, false, (171495, 'S'))!;
+        Assert.Equal(1988, s.Pid);
+        Assert.Equal(new DateTimeOffset(2026, 11, 26, 16, 20, 44, TimeSpan.Zero), s.Created);
+    }
+
+    [Fact]
     public void MissingProcessIsStopped() => Assert.Equal(ContainerStatus.Exited, Parse(State, false, null)!.Status);
 
     [Fact]
@@ -44,6 +53,8 @@ public class StateFileTests
     [InlineData("{\"id\":")]
     [InlineData("")]
     [InlineData("{\"init_process_pid\":\"x\",\"init_process_start\":1}")]
+    [InlineData("[1]")]
+    [InlineData("{\"init_process_pid\":1,\"init_process_start\":1,\"config\":{\"a\":[")]
     public void TruncatedOrGarbledStateIsUnknownWithTheReason(string json)
     {
         var s = Parse(json, false, null)!;

@@ -17,6 +17,9 @@ public sealed class ProcessWatch : IExitWatch
         _pidfd = pidfd;
     }
 
+    // The pidfd, to wait on together with other descriptors; null without pidfd support.
+    public int? Pidfd => _pidfd?.Value;
+
     public static ProcessWatch Open(int pid)
     {
         int fd = Libc.PidfdOpen(pid);

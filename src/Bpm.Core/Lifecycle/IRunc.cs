@@ -22,7 +22,7 @@ public interface IRunc
 
     // Returns once the container of the run whose runc is `runcPid` has started its process,
     // or runc has given up: that container as it was then (Absent if runc made none).
-    ContainerState WaitUntilStarted(string id, int runcPid);
+    ContainerState WaitUntilStarted(string bundle, string id, int runcPid);
 
     // Throws a BpmException when the signal cannot be sent.
     void Kill(string id, string signal);

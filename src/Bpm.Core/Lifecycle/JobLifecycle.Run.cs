@@ -49,7 +49,7 @@ public sealed partial class JobLifecycle
                     host.ClearPins(p);
                     throw;
                 }
-                own = runc.WaitUntilStarted(p.ContainerId, attached.RuncPid);
+                own = runc.WaitUntilStarted(p.BundleDir, p.ContainerId, attached.RuncPid);
             }
             int code;
             using (launch.Logs)

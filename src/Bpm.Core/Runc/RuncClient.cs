@@ -58,25 +58,21 @@ public sealed class RuncClient(string runcPath, string stateRoot, Func<bool> sys
             devnull.Value, logs.Stdout.Value, logs.Stderr.Value, held.Descriptor));
     }
 
+    // runc writes its pidfile into the bundle once the process runs (RuncStart.Wait).
     public IAttachedRun RunAttached(string bundle, string id, LogFiles logs, bool keep) =>
         AttachedRun.Start(logs, (stdout, stderr) =>
-            Spawn(keep ? Global("run", "--keep", "--bundle", bundle, id) : Global("run", "--bundle", bundle, id), 0, stdout, stderr));
-
-    // Polls runc's state (a file read) between 1 ms waits on runc itself.
-    public ContainerState WaitUntilStarted(string id, int runcPid)
-    {
-        using var runc = ProcessWatch.Open(runcPid);
-        while (true)
         {
-            var state = State(id);
-            if (state.Status is not (ContainerStatus.Creating or ContainerStatus.Created or ContainerStatus.Unknown or ContainerStatus.Absent))
-                return state;
-            if (runc.WaitForExit(TimeSpan.FromMilliseconds(1)))
-            {
-                var left = State(id);
-                return left.Status == ContainerStatus.Unknown ? ContainerState.AbsentFor(id) : left;
-            }
-        }
+            var args = Global("run");
+            if (keep) args.Add("--keep");
+            args.AddRange(["--pid-file", RuncStart.PidFile(bundle), "--bundle", bundle, id]);
+            return Spawn(args, 0, stdout, stderr);
+        });
+
+    public ContainerState WaitUntilStarted(string bundle, string id, int runcPid)
+    {
+        RuncStart.Wait(bundle, runcPid);
+        var state = State(id);
+        return state.Status == ContainerStatus.Unknown ? ContainerState.AbsentFor(id) : state;
     }
 
     public int Exec(string id, IReadOnlyList<string> args) =>

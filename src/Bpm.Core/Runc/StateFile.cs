@@ -31,14 +31,7 @@ public static class StateFile
         DateTimeOffset created;
         try
         {
-            var reader = new Utf8JsonReader(json);
-            using var doc = JsonDocument.ParseValue(ref reader);
-            var root = doc.RootElement;
-            if (!root.TryGetProperty("init_process_pid", out var p) || !root.TryGetProperty("init_process_start", out var s))
-                return null;
-            pid = p.GetInt32();
-            start = s.ValueKind == JsonValueKind.String ? long.Parse(s.GetString()!, CultureInfo.InvariantCulture) : s.GetInt64();
-            created = root.TryGetProperty("created", out var c) ? c.GetDateTimeOffset() : default;
+            if (!ReadFields(json, out pid, out start, out created)) return null;
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or OverflowException)
         {
@@ -49,5 +42,41 @@ public static class StateFile
         bool alive = stat is { } st && st.StartTime == start && st.State is not ('Z' or 'X' or 'x');
         var status = !alive ? ContainerStatus.Exited : execFifo ? ContainerStatus.Created : ContainerStatus.Running;
         return new ContainerState(id, status, alive ? pid : 0, created);
+    }
+
+    // The three top-level fields, read in one pass that skips the rest (runc's state holds the
+    // whole spec, tens of kB, which a JsonDocument would index in full). False when the pid or the
+    // start time is missing.
+    private static bool ReadFields(ReadOnlySpan<byte> json, out int pid, out long start, out DateTimeOffset created)
+    {
+        pid = 0;
+        start = 0;
+        created = default;
+        bool havePid = false, haveStart = false;
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read()) throw new JsonException("empty state");
+        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException("state is not an object");
+        while (true)
+        {
+            if (!reader.Read()) throw new JsonException("truncated state");
+            if (reader.TokenType == JsonTokenType.EndObject) break;
+            bool isPid = reader.ValueTextEquals("init_process_pid"u8);
+            bool isStart = !isPid && reader.ValueTextEquals("init_process_start"u8);
+            bool isCreated = !isPid && !isStart && reader.ValueTextEquals("created"u8);
+            if (!reader.Read()) throw new JsonException("truncated state");
+            if (isPid)
+            {
+                pid = reader.GetInt32();
+                havePid = true;
+            }
+            else if (isStart)
+            {
+                start = reader.TokenType == JsonTokenType.String ? long.Parse(reader.GetString()!, CultureInfo.InvariantCulture) : reader.GetInt64();
+                haveStart = true;
+            }
+            else if (isCreated) created = reader.GetDateTimeOffset();
+            else reader.Skip();
+        }
+        return havePid && haveStart;
     }
 }

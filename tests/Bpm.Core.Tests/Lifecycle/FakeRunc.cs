@@ -66,7 +66,7 @@ public sealed class FakeRunc(Journal journal, FakeClock clock) : IRunc
         return new Attached(this, journal, id, keep);
     }
 
-    public ContainerState WaitUntilStarted(string id, int runcPid)
+    public ContainerState WaitUntilStarted(string bundle, string id, int runcPid)
     {
         journal.Note($"runc.waitUntilStarted {id} {runcPid}");
         return Started ?? Table(id);
