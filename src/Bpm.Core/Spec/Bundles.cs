@@ -8,7 +8,11 @@ using Bpm.Oci;
 
 namespace Bpm.Spec;
 
-// data/bpm/bundles/JOB/PROC: config.json and an empty rootfs/. Root's alone.
+// data/bpm/bundles/JOB/PROC: config.json and an empty rootfs/. Root's alone. The rootfs is a small
+// tmpfs of its own: runc makes a mount point in it for every mount of the spec, at every start, and
+// a disk pays for each directory made there and removed with the bundle (on a disk without a
+// journal about 0.2 ms each, some 8 ms a run); a tmpfs makes them in memory and goes with one
+// unmount. The container only ever sees it as the empty "/" under its mounts.
 public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgroups) : IBundles
 {
     public void Write(ProcessRef p, ProcessConfig config, UserIds vcap, IReadOnlyDictionary<string, string> staged)
@@ -27,7 +31,12 @@ public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgro
         Directories.EnsureRootOwned(p.JobBundlesDir);
         Directories.EnsureRootOwned(dir);
         // The container's "/" must be traversable by the job's user.
-        Directories.EnsureRootOwned(Path.Join(dir, "rootfs"), 0x1ed /* 0755 */);
+        var rootfs = Path.Join(dir, "rootfs");
+        Directories.EnsureRootOwned(rootfs, 0x1ed /* 0755 */);
+        // A killed bpm may have left one (a container of this bundle would have been settled first).
+        Unmount(rootfs);
+        if (Libc.Mount("bpm-rootfs", rootfs, "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV, "mode=755,size=1m,nr_inodes=4096") != 0)
+            throw Libc.Error("mount tmpfs", rootfs);
         // Made afresh rather than through a temporary file and a rename, which would cost every
         // start time: the directory is root's alone, and runc reads the file only once it is
         // complete. Whatever had the name before (a leftover, a link) is unlinked, never written.
@@ -41,7 +50,15 @@ public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgro
 
     public void Remove(ProcessRef p)
     {
-        if (Directory.Exists(p.BundleDir)) Directory.Delete(p.BundleDir, recursive: true);
+        if (!Directory.Exists(p.BundleDir)) return;
+        Unmount(Path.Join(p.BundleDir, "rootfs"));
+        Directory.Delete(p.BundleDir, recursive: true);
+    }
+
+    // Every mount on the path, not following a symlink; nothing when it is none.
+    private static void Unmount(string path)
+    {
+        while (Libc.Umount2(path, Libc.MNT_DETACH | Libc.UMOUNT_NOFOLLOW) == 0) { }
     }
 
     public IReadOnlyList<string> Environment(ProcessRef p, ProcessConfig config) => SpecBuilder.Environment(config, p);
