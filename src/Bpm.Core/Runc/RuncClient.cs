@@ -10,7 +10,6 @@ namespace Bpm.Runc;
 // manages the cgroups is asked only when runc is run (reading a state needs no runc).
 public sealed class RuncClient(string runcPath, string stateRoot, Func<bool> systemdCgroup) : IRunc
 {
-
     public static RuncClient For(BoshRoot root, Func<bool> systemdCgroup) => new(FindRunc(root), root.RuncRoot, systemdCgroup);
 
     // runc ships as a package of the bpm release; a host install (Debian's runc) also works.
