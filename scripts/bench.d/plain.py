@@ -23,8 +23,6 @@ import bench  # noqa: E402
 DEVNULL = subprocess.DEVNULL
 
 
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", required=True)
