@@ -61,7 +61,8 @@ public sealed partial class JobLifecycle
             PidsLimit = stats?.PidsLimit,
             CpuSeconds = stats?.CpuSeconds is { } cpu ? Math.Round(cpu, 3) : null,
             OomKills = stats?.OomKills,
-            ExitReason = running ? null : ExitReasons.OfDetached(stats),
+            // Only a container whose process has ended has a reason; one being made, or paused, has none.
+            ExitReason = state.Status == ContainerStatus.Exited ? ExitReasons.OfDetached(stats) : null,
         };
     }
 

@@ -208,6 +208,21 @@ public class InspectTests
         w.Journal.NeverStarting("runc.delete", "records.writeExit", "host.clearPins");
     }
 
+    [Theory]
+    [InlineData(ContainerStatus.Created, "created")]
+    [InlineData(ContainerStatus.Creating, "creating")]
+    [InlineData(ContainerStatus.Paused, "paused")]
+    public void AContainerNotYetRunningOrPausedHasNoExitReason(ContainerStatus status, string name)
+    {
+        using var w = new World().Job();
+        w.Runc.Set(w.In(status));
+        var s = w.Lifecycle.Status("web", null);
+
+        Assert.Equal(name, s.State);
+        Assert.Null(s.ExitReason);
+        Assert.Null(s.Pid);
+    }
+
     [Fact]
     public void StatusOfAProcessNotConfigured()
     {
