@@ -6,14 +6,7 @@ namespace Bpm.Host;
 // CapabilityBound: the capabilities bpm itself may hand on (its bounding set, one bit each).
 public sealed record HostFeatures(bool SwapLimit, bool Systemd, bool Rosetta = false, ulong CapabilityBound = ulong.MaxValue)
 {
-    private static ulong BoundingSet()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-            if (line.StartsWith("CapBnd:", StringComparison.Ordinal)
-                && ulong.TryParse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, null, out var bits))
-                return bits;
-        return ulong.MaxValue;
-    }
+    private static ulong BoundingSet() => ProcStatus.Bits(Environment.ProcessId, "CapBnd") ?? ulong.MaxValue;
 
     public static HostFeatures Detect(CgroupLayout cgroups)
     {

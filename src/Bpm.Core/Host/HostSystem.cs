@@ -33,7 +33,7 @@ public sealed class HostSystem(Func<CgroupLayout> cgroups) : IHost
     {
         const ulong ready = (1UL << (21 - 1)) | (1UL << (22 - 1));
         var deadline = Environment.TickCount64 + 2000;
-        while (ProcStatus.SignalMask(pid, "SigIgn") is { } ignored && (ignored & ready) != ready && Environment.TickCount64 < deadline)
+        while (ProcStatus.Bits(pid, "SigIgn") is { } ignored && (ignored & ready) != ready && Environment.TickCount64 < deadline)
             Thread.Sleep(1);
     }
 

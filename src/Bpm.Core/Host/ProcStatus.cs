@@ -5,8 +5,9 @@ namespace Bpm.Host;
 // Fields of /proc/PID/status.
 public static class ProcStatus
 {
-    // A signal mask line (SigIgn, SigBlk, SigCgt...) as bits; null when the process is gone.
-    public static ulong? SignalMask(int pid, string field)
+    // A field written in hex (a signal mask: SigIgn, SigBlk...; a capability set: CapBnd...) as
+    // bits; null when the process is gone or has no such field.
+    public static ulong? Bits(int pid, string field)
     {
         try
         {

@@ -58,8 +58,7 @@ public sealed class ProcessWatch : IExitWatch
     {
         if (Libc.Kill(pid, 0) != 0) return Marshal.GetLastPInvokeError() != Libc.ESRCH;
         // A zombie still answers kill(0); it has exited all the same.
-        try { return !File.ReadAllText($"/proc/{pid}/stat").Split(") ")[^1].StartsWith('Z'); }
-        catch (IOException) { return false; }
+        return ProcStat.StartTime(pid) is not null;
     }
 
     public void Dispose() => _pidfd?.Dispose();
