@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Bpm.Identity;
 using Bpm.Interop;
 
@@ -52,10 +51,7 @@ public sealed class MountStage
         if (SafeFiles.LStat(dir) is not { } st || (st.Mode & Libc.S_IFMT) != Libc.S_IFDIR) return;
         foreach (var entry in Directory.EnumerateFileSystemEntries(dir))
         {
-            // A source may have been pinned more than once by a bpm that was killed and retried.
-            while (Libc.Umount2(entry, Libc.MNT_DETACH | Libc.UMOUNT_NOFOLLOW) == 0) { }
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno != Libc.EINVAL) throw new SyscallException("unmount", entry, errno);
+            Unmount.All(entry);
             if (Directory.Exists(entry)) Directory.Delete(entry);
             else File.Delete(entry);
         }

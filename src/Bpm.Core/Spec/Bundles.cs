@@ -34,7 +34,7 @@ public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgro
         var rootfs = Path.Join(dir, "rootfs");
         Directories.EnsureRootOwned(rootfs, 0x1ed /* 0755 */);
         // A killed bpm may have left one (a container of this bundle would have been settled first).
-        Unmount(rootfs);
+        Unmount.All(rootfs);
         if (Libc.Mount("bpm-rootfs", rootfs, "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV, "mode=755,size=1m,nr_inodes=4096") != 0)
             throw Libc.Error("mount tmpfs", rootfs);
         // Made afresh rather than through a temporary file and a rename, which would cost every
@@ -51,14 +51,8 @@ public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgro
     public void Remove(ProcessRef p)
     {
         if (!Directory.Exists(p.BundleDir)) return;
-        Unmount(Path.Join(p.BundleDir, "rootfs"));
+        Unmount.All(Path.Join(p.BundleDir, "rootfs"));
         Directory.Delete(p.BundleDir, recursive: true);
-    }
-
-    // Every mount on the path, not following a symlink; nothing when it is none.
-    private static void Unmount(string path)
-    {
-        while (Libc.Umount2(path, Libc.MNT_DETACH | Libc.UMOUNT_NOFOLLOW) == 0) { }
     }
 
     public IReadOnlyList<string> Environment(ProcessRef p, ProcessConfig config) => SpecBuilder.Environment(config, p);
