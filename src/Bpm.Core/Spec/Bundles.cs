@@ -15,6 +15,10 @@ namespace Bpm.Spec;
 // unmount. The container only ever sees it as the empty "/" under its mounts.
 public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgroups) : IBundles
 {
+    // Bundle dir → the cgroupsPath its config.json holds. The file is tens of kB, and a stop asks
+    // twice (when it looks at the container and when it deletes it): it is read once a command.
+    private readonly Dictionary<string, string?> _written = new(StringComparer.Ordinal);
+
     public void Write(ProcessRef p, ProcessConfig config, UserIds vcap, IReadOnlyDictionary<string, string> staged)
     {
         var spec = SpecBuilder.Build(config, new SpecContext
@@ -44,12 +48,14 @@ public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgro
         File.Delete(path);
         using var file = Fd.Open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW, 0x1a4 /* 0644 */);
         file.WriteAll(OciJson.Write(spec));
+        _written[dir] = spec.Linux.CgroupsPath;
     }
 
     public bool Exists(ProcessRef p) => Directory.Exists(p.BundleDir);
 
     public void Remove(ProcessRef p)
     {
+        _written.Remove(p.BundleDir);
         if (!Directory.Exists(p.BundleDir)) return;
         Unmount.All(Path.Join(p.BundleDir, "rootfs"));
         Directory.Delete(p.BundleDir, recursive: true);
@@ -61,9 +67,15 @@ public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgro
 
     public string? WrittenCgroupsPath(ProcessRef p)
     {
+        if (_written.TryGetValue(p.BundleDir, out var known)) return known;
+        return _written[p.BundleDir] = ReadCgroupsPath(p.BundleDir);
+    }
+
+    private static string? ReadCgroupsPath(string dir)
+    {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Join(p.BundleDir, "config.json")));
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Join(dir, "config.json")));
             return doc.RootElement.GetProperty("linux").TryGetProperty("cgroupsPath", out var path) ? path.GetString() : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
