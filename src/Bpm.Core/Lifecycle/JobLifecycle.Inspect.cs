@@ -13,20 +13,18 @@ public sealed partial class JobLifecycle
 
     // From the names alone, as the original: a job without a bpm.yml, or a process it does not
     // define, is simply not running.
-    public int Pid(string job, string? process)
-    {
-        var p = Ref(job, process);
-        var state = runc.State(p.ContainerId);
-        return state.IsRunning ? state.Pid : throw new BpmException(NotRunning);
-    }
+    public int Pid(string job, string? process) => RunningPid(Ref(job, process));
 
     // A bash in the running container, on the caller's terminal.
     public int Shell(string job, string? process, string term)
     {
-        Pid(job, process);
-        var id = Ref(job, process).ContainerId;
-        return runc.Exec(id, ["--tty", "--env", "TERM=" + term, id, "/bin/bash"]);
+        var p = Ref(job, process);
+        RunningPid(p);
+        return runc.Exec(p.ContainerId, ["--tty", "--env", "TERM=" + term, p.ContainerId, "/bin/bash"]);
     }
+
+    private int RunningPid(ProcessRef p) =>
+        runc.State(p.ContainerId) is { IsRunning: true } state ? state.Pid : throw new BpmException(NotRunning);
 
     public StatusReport Status(string job, string? process)
     {

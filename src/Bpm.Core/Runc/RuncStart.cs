@@ -19,6 +19,11 @@ public static class RuncStart
     {
         var pidFile = PidFile(bundleDir);
         using var runc = ProcessWatch.Open(runcPid);
+        if (runc.Pidfd is not { } pidfd)
+        {
+            PollWait(pidFile, runc);
+            return;
+        }
         int ifd = Libc.InotifyInit1(Libc.IN_NONBLOCK | Libc.IN_CLOEXEC);
         if (ifd < 0 || Libc.InotifyAddWatch(ifd, bundleDir, Libc.IN_MOVED_TO | Libc.IN_CREATE | Libc.IN_ONLYDIR) < 0)
         {
@@ -32,11 +37,6 @@ public static class RuncStart
         // The watch is in place before the first look: a pidfile made after it is an event.
         while (!File.Exists(pidFile))
         {
-            if (runc.Pidfd is not { } pidfd)
-            {
-                if (runc.WaitForExit(TimeSpan.FromMilliseconds(1))) return;
-                continue;
-            }
             fds[0] = new Libc.PollFd { Fd = pidfd, Events = Libc.POLLIN };
             fds[1] = new Libc.PollFd { Fd = watch.Value, Events = Libc.POLLIN };
             int rc = Libc.Poll(fds, 2, -1);
@@ -46,7 +46,7 @@ public static class RuncStart
         }
     }
 
-    // Without inotify: as before, a look every millisecond.
+    // Without inotify or a pidfd (old kernels): a look every millisecond.
     private static void PollWait(string pidFile, ProcessWatch runc)
     {
         while (!File.Exists(pidFile))
