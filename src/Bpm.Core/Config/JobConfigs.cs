@@ -17,7 +17,7 @@ public sealed class JobConfigs(BoshRoot root) : IJobConfigs
 
     public JobConfig Load(string job)
     {
-        if (!ProcessRef.IsValidName(job)) throw new BpmException($"invalid job name: \"{job}\"");
+        if (ProcessRef.NameProblem("job", job) is { } problem) throw new BpmException(problem);
         var file = root.ConfigPath(job);
         var (config, errors) = ConfigParser.ParseFile(file);
         if (config is null) throw new ConfigException(errors);

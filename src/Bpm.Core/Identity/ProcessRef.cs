@@ -27,8 +27,7 @@ public sealed class ProcessRef
     // Why the pair cannot name a process; null when it can.
     public static string? Problem(string job, string process)
     {
-        if (!IsValidName(job)) return $"invalid job name: \"{job}\"";
-        if (!IsValidName(process)) return $"invalid process name: \"{process}\"";
+        if ((NameProblem("job", job) ?? NameProblem("process", process)) is { } problem) return problem;
         if (ContainerIds.Encode(job + "." + process).Length > MaxEncodedName)
             return $"job and process names are too long: \"{job}\", \"{process}\"";
         return null;
@@ -36,6 +35,8 @@ public sealed class ProcessRef
 
     // Names become path components and container IDs: anything that could climb out of a
     // directory is refused before it reaches the filesystem.
+    public static string? NameProblem(string kind, string name) => IsValidName(name) ? null : $"invalid {kind} name: \"{name}\"";
+
     public static bool IsValidName(string name) =>
         name is not ("" or "." or "..") && !name.Contains('/') && !name.Any(char.IsControl) && name.Length <= MaxName;
 
