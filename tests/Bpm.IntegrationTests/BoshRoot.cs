@@ -107,6 +107,11 @@ public sealed class BoshRoot : IDisposable
             {Indent(extraYaml, "  ")}
             """);
 
+    /// <summary>A job whose processes (the first named like the job) each run `/bin/sleep 1000`.</summary>
+    public string WriteSleepJobOf(string job, params string[] processes) =>
+        WriteJob(job, "processes:\n" + string.Concat(processes.Select(p =>
+            $"- name: {p}\n  executable: /bin/sleep\n  args: [\"1000\"]\n")));
+
     public static string ShellJobYaml(string process, string script, string extraYaml = "")
     {
         var sb = new StringBuilder();

@@ -185,15 +185,7 @@ public sealed class FidelityCliTests
     public void ARunningProcessNoLongerDefinedIsStillStopped()
     {
         using var root = new BoshRoot();
-        root.WriteJob("web", """
-            processes:
-            - name: web
-              executable: /bin/sleep
-              args: ["1000"]
-            - name: worker
-              executable: /bin/sleep
-              args: ["1000"]
-            """);
+        root.WriteSleepJobOf("web", "web", "worker");
         root.StartRunning("web", "worker");
         root.WriteSleepJob("web");
 

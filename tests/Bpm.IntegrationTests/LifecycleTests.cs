@@ -152,15 +152,7 @@ public sealed class LifecycleTests
     public void MultiProcessJobListsEveryProcess()
     {
         using var root = new BoshRoot();
-        root.WriteJob("web", """
-            processes:
-            - name: web
-              executable: /bin/sleep
-              args: ["1000"]
-            - name: worker
-              executable: /bin/sleep
-              args: ["1000"]
-            """);
+        root.WriteSleepJobOf("web", "web", "worker");
         root.WriteSleepJob("a");
 
         var listed = root.Bpm("list");

@@ -29,15 +29,7 @@ public sealed class ListJsonTests
     {
         root.WriteSleepJob("alpha");
         root.WriteShellJob("dead", "exit 7");
-        root.WriteJob("web", """
-            processes:
-            - name: web
-              executable: /bin/sleep
-              args: ["1000"]
-            - name: worker
-              executable: /bin/sleep
-              args: ["1000"]
-            """);
+        root.WriteSleepJobOf("web", "web", "worker");
         var alpha = root.StartRunning("alpha");
         var web = root.StartRunning("web");
         Assert.Equal(0, root.Bpm("start", "dead").ExitCode);
