@@ -13,6 +13,12 @@ public static partial class ConfigValidator
     public static List<ConfigError> Validate(string file, string job, JobConfig config, string root = BoshRoot.Internal, long execTotal = ExecSpace.DefaultTotal)
     {
         var errors = new List<ConfigError>();
+        // A name no job may have is the file's problem, said once rather than for each process.
+        if (ProcessRef.NameProblem("job", job) is { } jobProblem)
+        {
+            var at = config.Processes.Count > 0 ? config.Processes[0].PositionOf("name") : default;
+            errors.Add(new ConfigError(file, at.Line, at.Column, "invalid config: " + jobProblem));
+        }
         foreach (var p in config.Processes)
             foreach (var (at, message) in Validate(job, p, root, execTotal))
                 errors.Add(new ConfigError(file, at.Line, at.Column, message));
@@ -24,7 +30,7 @@ public static partial class ConfigValidator
         if (p.Name == "") yield return (p.PositionOf("name"), "invalid config: name");
         else if (!ProcessRef.IsValidName(p.Name))
             yield return (p.PositionOf("name"), $"invalid config: name {Quote(p.Name)} cannot be used as a file name");
-        else if (ProcessRef.IsValidName(job) && ProcessRef.Problem(job, p.Name) is { } problem)
+        else if (ProcessRef.NameProblem("job", job) is null && ProcessRef.Problem(job, p.Name) is { } problem)
             yield return (p.PositionOf("name"), "invalid config: " + problem);
         if (p.Executable == "") yield return (p.PositionOf("executable"), "invalid config: executable");
         foreach (var v in p.AdditionalVolumes)

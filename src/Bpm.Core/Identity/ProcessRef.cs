@@ -34,8 +34,42 @@ public sealed class ProcessRef
     }
 
     // Names become path components and container IDs: anything that could climb out of a
-    // directory is refused before it reaches the filesystem.
-    public static string? NameProblem(string kind, string name) => IsValidName(name) ? null : $"invalid {kind} name: \"{name}\"";
+    // directory is refused before it reaches the filesystem, and so is a job name that would make
+    // one of the job's own directories a directory bpm or BOSH keeps (ReservedJobs).
+    public static string? NameProblem(string kind, string name)
+    {
+        if (!IsValidName(name)) return $"invalid {kind} name: \"{name}\"";
+        if (kind == "job" && ReservedJobs.TryGetValue(name, out var owner)) return $"invalid job name \"{name}\": it is {owner}";
+        return null;
+    }
+
+    // A job's names land on ROOT/data/JOB, ROOT/store/JOB, ROOT/sys/log/JOB and ROOT/sys/run/JOB,
+    // which bpm makes vcap's (and mounts writable with ephemeral_disk or persistent_disk). These
+    // names would make that one of the directories beside the jobs' own that bpm or BOSH keeps
+    // for itself, and hand it to the job. A process name needs no such list: every path made from
+    // one lies inside its job's own directories, with a suffix of bpm's.
+    private static readonly Dictionary<string, string> ReservedJobs = new(StringComparer.Ordinal)
+    {
+        // Every job's bundles, locks and pinned mount sources, and every job's pidfiles.
+        ["bpm"] = "bpm's own (data/bpm, sys/run/bpm)",
+        // runc's state of every container.
+        ["bpm-runc"] = "bpm's own (sys/run/bpm-runc)",
+        // bosh-agent lays these out on the ephemeral disk beside the jobs' data dirs:
+        // every job's rendered templates, hooks included (jobs/JOB links there),
+        ["jobs"] = "BOSH's (data/jobs)",
+        // every compiled package, mounted read-only into every container,
+        ["packages"] = "BOSH's (data/packages)",
+        // every job's log and run dirs (sys links there),
+        ["sys"] = "BOSH's (data/sys)",
+        // package compilation, the agent's blob cache and its temporary files,
+        ["compile"] = "BOSH's (data/compile)",
+        ["blobs"] = "BOSH's (data/blobs)",
+        ["tmp"] = "BOSH's (data/tmp)",
+        // and the image it mounts on /tmp.
+        ["root_tmp"] = "BOSH's (data/root_tmp)",
+        // fsck's, at the top of the ephemeral and the persistent disk.
+        ["lost+found"] = "the filesystem's (data/lost+found, store/lost+found)",
+    };
 
     public static bool IsValidName(string name) =>
         name is not ("" or "." or "..") && !name.Contains('/') && !name.Any(char.IsControl) && name.Length <= MaxName;
