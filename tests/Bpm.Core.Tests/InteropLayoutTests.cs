@@ -119,6 +119,27 @@ public sealed unsafe class InteropLayoutTests : IDisposable
         finally { Libc.Close(fd); }
     }
 
+    // Past 4 GiB, so that a 32-bit offset anywhere on the way would show.
+    [Fact]
+    public void SeekEndAndPReadReachPastFourGiBAndLeaveTheOffset()
+    {
+        var path = File("sparse", "");
+        using (var f = new FileStream(path, FileMode.Open)) f.SetLength((5L << 30) + 3);
+        System.IO.File.AppendAllText(path, "end");
+        int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        Assert.True(fd >= 0);
+        try
+        {
+            Assert.Equal((5L << 30) + 6, Libc.LSeek(fd, 0, Libc.SEEK_END));
+            Assert.Equal(0, Libc.LSeek(fd, 0, 0 /* SEEK_SET */));
+            byte* buf = stackalloc byte[4];
+            Assert.Equal(4, Libc.PRead(fd, buf, 4, (5L << 30) + 2));
+            Assert.Equal("\0end", System.Text.Encoding.ASCII.GetString(buf, 4));
+            Assert.Equal(0, Libc.LSeek(fd, 0, Libc.SEEK_CUR));
+        }
+        finally { Libc.Close(fd); }
+    }
+
     [Fact]
     public void PollSeesAPipeReadableAndWritable()
     {

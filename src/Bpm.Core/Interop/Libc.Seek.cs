@@ -4,7 +4,7 @@ namespace Bpm.Interop;
 
 internal static partial class Libc
 {
-    internal const int SEEK_CUR = 1;
+    internal const int SEEK_CUR = 1, SEEK_END = 2;
 
     // off_t is 64 bits on both architectures.
     [LibraryImport(Name, EntryPoint = "lseek", SetLastError = true)]

@@ -4,7 +4,7 @@ namespace Bpm.Interop;
 
 internal static partial class Libc
 {
-    internal const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15;
+    internal const int SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGPIPE = 13, SIGTERM = 15;
 
     // glibc's sigset_t holds 1024 bits on every architecture, whatever the kernel's 64.
     internal const int SigSetSize = 128;

@@ -8,10 +8,11 @@ using Bpm.Output;
 namespace Bpm.Logging;
 
 // `bpm logs`: tail's output, from log files a job could have tampered with. Each file is opened
-// as a regular file, never through a symlink (SafeFiles.OpenRead), and tail reads the opened
-// file, never the name again. So that tail's headers still name the real paths, bpm runs one tail
-// per file and writes the headers itself, where tail would: the last N lines of each file in
-// turn, then, with -f, whatever the files gain, with a header whenever the file changes.
+// as a regular file, never through a symlink (SafeFiles.OpenRead), and only the opened file is
+// read, never the name again. bpm writes the headers itself, where tail would: the last N lines
+// of each file in turn, which bpm reads back from the file's end itself (LastLines: a job's
+// 100 GB file of zeros costs what its last lines cost), then, with -f, whatever the files gain,
+// one tail per file on the opened descriptor, with a header whenever the file changes.
 public static class LogTail
 {
     // tail polls an inherited descriptor (it keeps inotify for names it can watch); this keeps
@@ -25,23 +26,26 @@ public static class LogTail
         try
         {
             foreach (var path in paths) files.Add(SafeFiles.OpenRead(path) ?? throw new BpmException("logs not found"));
-            var tail = Tools.Find("tail");
+            var tail = follow ? Tools.Find("tail") : "";
             using var relay = new SignalRelay();
             var output = new Output(paths, headers: paths.Count > 1 && !quiet);
             var offsets = new long[files.Count];
-            int status = 0;
             for (int i = 0; i < files.Count; i++)
             {
                 output.Header(i);
-                // On the opened file as stdin, tail leaves the shared offset where it stopped
-                // reading, which is where following picks up: nothing lost, nothing twice.
-                var s = Pump(relay, output, [new Source(tail, ["-n", Count(lines)], i, Stdin: files[i])]);
-                if (relay.Received != 0 || output.Broken) return s;
-                if (status == 0) status = s;
-                offsets[i] = Libc.LSeek(files[i].Value, 0, Libc.SEEK_CUR);
+                // Following picks up where the shown lines end: nothing lost, nothing twice.
+                offsets[i] = Libc.LSeek(files[i].Value, 0, Libc.SEEK_END);
                 if (offsets[i] < 0) throw Libc.Error("seek", paths[i]);
+                var file = files[i];
+                var path = paths[i];
+                var start = LastLines.Start(offsets[i], lines, (at, buffer) => ReadAt(file, path, at, buffer));
+                Copy(file, path, start, offsets[i], i, output, relay);
+                output.Finish();
+                if (relay.Received != 0) return 128 + relay.Received;
+                // As tail itself ends when its reader goes: SIGPIPE's status.
+                if (output.Broken) return 128 + Libc.SIGPIPE;
             }
-            if (!follow) return status;
+            if (!follow) return 0;
             var sources = new List<Source>();
             for (int i = 0; i < files.Count; i++)
                 sources.Add(new Source(tail, ["-c", "+" + Count(offsets[i] + 1), "-f", "-s", PollInterval, ChildName], i, Extra: files[i]));
@@ -55,7 +59,34 @@ public static class LogTail
 
     private static string Count(long n) => n.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record Source(string Tail, string[] Args, int File, Fd? Stdin = null, Fd? Extra = null);
+    // Shows the file from `start` to `end`, stopping early for a signal or a reader that went.
+    private static void Copy(Fd file, string path, long start, long end, int index, Output output, SignalRelay relay)
+    {
+        var buffer = new byte[65536];
+        for (long at = start; at < end && relay.Received == 0;)
+        {
+            int n = ReadAt(file, path, at, buffer.AsSpan(0, (int)Math.Min(buffer.Length, end - at)));
+            // Truncated meanwhile: following shows what comes next.
+            if (n == 0) return;
+            if (!output.Data(index, buffer.AsSpan(0, n))) return;
+            at += n;
+        }
+    }
+
+    private static unsafe int ReadAt(Fd file, string path, long offset, Span<byte> buffer)
+    {
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                var n = Libc.PRead(file.Value, p, buffer.Length, offset);
+                if (n >= 0) return (int)n;
+                if (Marshal.GetLastPInvokeError() != Libc.EINTR) throw Libc.Error("read", path);
+            }
+        }
+    }
+
+    private sealed record Source(string Tail, string[] Args, int File, Fd? Extra = null);
 
     // Runs the tails and copies what they print until they have all exited; returns the first
     // failing status (128+N for a signal, as a shell reports it).
@@ -74,7 +105,7 @@ public static class LogTail
                 using (outW)
                 using (errW)
                 {
-                    int pid = ChildProcess.SpawnTied(source.Tail, source.Args, source.Stdin?.Value ?? ChildProcess.Inherit,
+                    int pid = ChildProcess.SpawnTied(source.Tail, source.Args, ChildProcess.Inherit,
                         outW.Value, errW.Value, source.Extra?.Value ?? ChildProcess.Inherit);
                     pids.Add(pid);
                     relay.Add(pid);
