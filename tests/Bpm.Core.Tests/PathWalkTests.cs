@@ -76,4 +76,78 @@ public sealed class PathWalkTests : IDisposable
         using var fd = PathWalk.Open(Path.Combine(closed, "sys", "sub"));
         Assert.Equal(Inode(target), Inode(fd));
     }
+
+    // ------------------------------------------------------------ OpenRootOwned
+
+    // Without following a symlink.
+    private static void Chown(string path)
+    {
+        using var p = System.Diagnostics.Process.Start("chown", ["-h", "2000:2000", path]);
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+    }
+
+    private string RootOwnedFile(string dir)
+    {
+        var d = Directory.CreateDirectory(Path.Combine(_dir, dir)).FullName;
+        File.SetUnixFileMode(_dir, (UnixFileMode)0x1ed);
+        File.SetUnixFileMode(d, (UnixFileMode)0x1ed);
+        var file = Path.Combine(d, "hook");
+        File.WriteAllText(file, "#!/bin/sh\n");
+        File.SetUnixFileMode(file, (UnixFileMode)0x1ed);
+        return file;
+    }
+
+    [Fact]
+    public void ARootOwnedFileIsOpenedAsItIs()
+    {
+        if (!IsRoot) return;
+        var file = RootOwnedFile("bin");
+        using var fd = PathWalk.OpenRootOwned(file);
+        Assert.Equal(Inode(file), Inode(fd));
+    }
+
+    [Fact]
+    public void ADirectoryOnTheWayOwnedByAnotherUserIsNamed()
+    {
+        if (!IsRoot) return;
+        var file = RootOwnedFile("bin");
+        Chown(Path.GetDirectoryName(file)!);
+        var e = Assert.ThrowsAny<BpmException>(() => PathWalk.OpenRootOwned(file));
+        Assert.Equal($"{Path.GetDirectoryName(file)} is owned by uid 2000", e.Message);
+    }
+
+    [Fact]
+    public void AFileOthersMayWriteIsNamed()
+    {
+        if (!IsRoot) return;
+        var file = RootOwnedFile("bin");
+        File.SetUnixFileMode(file, (UnixFileMode)0x1fd /* 0775 */);
+        Assert.Equal($"{file} is writable by group or others", Assert.ThrowsAny<BpmException>(() => PathWalk.OpenRootOwned(file)).Message);
+    }
+
+    [Fact]
+    public void AStickyDirectoryOnTheWayIsFineButNotAsTheLast()
+    {
+        if (!IsRoot) return;
+        var file = RootOwnedFile("bin");
+        var dir = Path.GetDirectoryName(file)!;
+        File.SetUnixFileMode(dir, (UnixFileMode)0x3ff /* 1777 */);
+        using (PathWalk.OpenRootOwned(file)) { }
+        Assert.False(PathWalk.IsRootOwnedDirectory(dir));
+        File.SetUnixFileMode(dir, (UnixFileMode)0x1ff /* 0777 */);
+        Assert.Equal($"{dir} is writable by group or others", Assert.ThrowsAny<BpmException>(() => PathWalk.OpenRootOwned(file)).Message);
+    }
+
+    [Fact]
+    public void RootsLastSymlinkInARootOnlyDirectoryIsFollowedAnotherUsersIsNot()
+    {
+        if (!IsRoot) return;
+        var file = RootOwnedFile("bin");
+        var link = Path.Combine(Path.GetDirectoryName(file)!, "link");
+        File.CreateSymbolicLink(link, "hook");
+        using (var fd = PathWalk.OpenRootOwned(link)) Assert.Equal(Inode(file), Inode(fd));
+        Chown(link);
+        Assert.Equal($"{link} is a symlink owned by uid 2000", Assert.ThrowsAny<BpmException>(() => PathWalk.OpenRootOwned(link)).Message);
+    }
 }

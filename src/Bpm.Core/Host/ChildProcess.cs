@@ -11,14 +11,15 @@ public static class ChildProcess
 {
     public const int Inherit = -1;
 
-    // `extra` is handed to the child as its descriptor 3. `env` replaces bpm's own environment.
-    // `isolated` puts the child in a process group of its own (so that it and whatever it starts
-    // can be signalled together) and closes every descriptor above 2 in it, even one opened
-    // without close-on-exec.
+    // `extra` is handed to the child as its descriptor 3, open across the exec. `env` replaces
+    // bpm's own environment. `isolated` puts the child in a process group of its own (so that it
+    // and whatever it starts can be signalled together) and closes every other descriptor above 2
+    // in it, even one opened without close-on-exec. `argv0` names the program to itself (default:
+    // `path`); `cwd` is the child's working directory (default: bpm's).
     public static unsafe int Spawn(string path, IReadOnlyList<string> args, int stdin = Inherit, int stdout = Inherit, int stderr = Inherit,
-        int extra = Inherit, IReadOnlyList<string>? env = null, bool isolated = false)
+        int extra = Inherit, IReadOnlyList<string>? env = null, bool isolated = false, string? argv0 = null, string? cwd = null)
     {
-        var argv = new List<string> { path };
+        var argv = new List<string> { argv0 ?? path };
         argv.AddRange(args);
         if (env is null)
         {
@@ -46,6 +47,7 @@ public static class ChildProcess
                 if (stderr != Inherit) Libc.FileActionsAddDup2(actions, stderr, 2);
                 if (extra != Inherit) Libc.FileActionsAddDup2(actions, extra, 3);
                 if (isolated) CloseFrom(actions, extra != Inherit ? 4 : 3);
+                if (cwd is not null) Chdir(actions, cwd);
                 // The runtime blocks and ignores some signals (SIGPIPE); children start clean.
                 Libc.SigEmptySet(empty);
                 Libc.SigFillSet(all);
@@ -83,6 +85,15 @@ public static class ChildProcess
     {
         try { Libc.FileActionsAddCloseFrom(actions, from); }
         catch (EntryPointNotFoundException) { }
+    }
+
+    // Without it the child would run in bpm's working directory, which a caller asked to avoid.
+    private static unsafe void Chdir(byte* actions, string cwd)
+    {
+        int rc;
+        try { rc = Libc.FileActionsAddChdir(actions, cwd); }
+        catch (EntryPointNotFoundException) { throw new BpmException("this C library cannot start a program in another directory (glibc 2.29 or later can)"); }
+        if (rc != 0) throw new SyscallException("chdir", cwd, rc);
     }
 
     // Spawns a foreground helper (tail, strace) that must not outlive bpm, even when bpm is

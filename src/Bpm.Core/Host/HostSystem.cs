@@ -37,7 +37,7 @@ public sealed class HostSystem(Func<CgroupLayout> cgroups) : IHost
             Thread.Sleep(1);
     }
 
-    public void RunHook(ProcessRef p, string hook, IReadOnlyList<string> env, LogFiles logs) => PreStartHook.Run(p, hook, env, logs);
+    public void RunHook(ProcessRef p, string hook, ProcessConfig config, LogFiles logs) => PreStartHook.Run(p, hook, config, logs);
 
     public int? LiveHook(ProcessRef p) => PreStartMarker.LivePid(p);
 

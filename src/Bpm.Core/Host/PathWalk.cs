@@ -11,6 +11,10 @@ namespace Bpm.Host;
 // component is always refused; one along the way is followed only where no one but root could
 // have made it (root's link in a root-owned directory that no one else may write), as BOSH lays
 // out /var/vcap/sys; any other is refused.
+//
+// OpenRootOwned walks the same way to what bpm will run as root (the pre-start hook, the
+// directories on its PATH), and opens it only when no one but root could have put it there or
+// could change it afterwards (RootOnly).
 public static class PathWalk
 {
     private const int MaxLinks = 40;
@@ -19,7 +23,46 @@ public static class PathWalk
     // create: missing components are made, root's and 0700 (the caller sets up the last one);
     // `created` tells whether the last one was. allowFile: the last component may be a file
     // (opened O_PATH, for mounting only).
-    public static Fd Open(string path, out bool created, bool create = false, bool allowFile = false)
+    public static Fd Open(string path, out bool created, bool create = false, bool allowFile = false) =>
+        Walk(path, out created, create, allowFile, rootOnly: false);
+
+    public static Fd Open(string path) => Open(path, out _);
+
+    // A file (opened O_PATH) or a directory that only root could have made, or can change: it and
+    // every directory on the way are root's, and writable by no one else. One exception, as /tmp
+    // is: a directory along the way that others may write but that has the sticky bit, since only
+    // root may then rename or remove the root-owned entry below it. A symlink, the last component
+    // included, is followed only where only root could have made it, as in Open: a link root made
+    // in such a directory is no less root's choice than a file root put there (the BOSH layout's
+    // jobs/JOB, a package's bin/ link, merged /usr's /bin). Throws a BpmException naming the
+    // component and why; a SyscallException when it cannot be opened at all.
+    public static Fd OpenRootOwned(string path) => Walk(path, out _, create: false, allowFile: true, rootOnly: true);
+
+    // Whether PATH is a directory OpenRootOwned would open.
+    public static bool IsRootOwnedDirectory(string path)
+    {
+        try
+        {
+            using var fd = OpenRootOwned(path);
+            return (SafeFiles.Stat(fd).Mode & Libc.S_IFMT) == Libc.S_IFDIR;
+        }
+        catch (BpmException)
+        {
+            return false;
+        }
+    }
+
+    // Why what is open at AT could be changed by someone other than root; null when it cannot.
+    // `along`: a directory on the way to the last component, which the sticky bit may save.
+    internal static string? RootOnly(uint uid, ushort mode, string at, bool along)
+    {
+        if (uid != 0) return $"{at} is owned by uid {uid}";
+        bool sticky = along && (mode & Libc.S_IFMT) == Libc.S_IFDIR && (mode & 0x200 /* 01000 */) != 0;
+        if ((mode & 0x12 /* 022 */) != 0 && !sticky) return $"{at} is writable by group or others";
+        return null;
+    }
+
+    private static Fd Walk(string path, out bool created, bool create, bool allowFile, bool rootOnly)
     {
         created = false;
         int links = 0;
@@ -28,6 +71,7 @@ public static class PathWalk
         var walked = "";
         try
         {
+            if (rootOnly) Check(dir, "/", along: parts.Count > 0);
             for (int i = 0; i < parts.Count; i++)
             {
                 var name = parts[i];
@@ -48,7 +92,9 @@ public static class PathWalk
                     var st = StatAt(dir, name, at);
                     if ((st.Mode & Libc.S_IFMT) == Libc.S_IFLNK)
                     {
-                        if (last || !Trusted(SafeFiles.Stat(dir), st) || ++links > MaxLinks)
+                        var parent = SafeFiles.Stat(dir);
+                        if (rootOnly && LinkProblem(parent, st, at, ++links) is { } why) throw new BpmException(why);
+                        if (!rootOnly && (last || !Trusted(parent, st) || ++links > MaxLinks))
                             throw new BpmException($"refusing to use symlink at {at}");
                         // Go on from the link's target: the rest of the path follows it.
                         var target = ReadLink(dir, name, at);
@@ -71,6 +117,7 @@ public static class PathWalk
                 dir.Dispose();
                 dir = new Fd(fd);
                 walked = at;
+                if (rootOnly) Check(dir, at, along: !last);
             }
             return dir;
         }
@@ -81,7 +128,18 @@ public static class PathWalk
         }
     }
 
-    public static Fd Open(string path) => Open(path, out _);
+    private static void Check(Fd fd, string at, bool along)
+    {
+        var st = SafeFiles.Stat(fd);
+        if (RootOnly(st.Uid, st.Mode, at, along) is { } why) throw new BpmException(why);
+    }
+
+    private static string? LinkProblem(Libc.Statx parent, Libc.Statx link, string at, int links)
+    {
+        if (link.Uid != 0) return $"{at} is a symlink owned by uid {link.Uid}";
+        if (!Trusted(parent, link)) return $"{at} is a symlink in a directory others may write to";
+        return links > MaxLinks ? $"{at}: too many levels of symbolic links" : null;
+    }
 
     // Lexically: ".." is taken off the walked path, not looked up, so it cannot climb through a link.
     private static List<string> Split(string path) =>

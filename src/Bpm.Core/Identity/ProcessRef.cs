@@ -122,5 +122,7 @@ public sealed class ProcessRef
     public string JobBundlesDir => Root.External("data", "bpm", "bundles", Job);
     // Where the container's checked mount sources are pinned (MountStage).
     public string MountsDir => Root.External("data", "bpm", "mounts", ContainerId);
+    // The pre-start hook's TMPDIR while it runs (HookTmpDir).
+    public string HookTmpDir => Root.External("data", "bpm", "hooks", ContainerId);
     public string LockFile => Path.Join(Root.LocksDir, $"job-{ContainerIds.Encode(Job + "." + Process)}.lock");
 }

@@ -22,6 +22,10 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addclosefrom_np")]
     internal static unsafe partial int FileActionsAddCloseFrom(byte* actions, int from);
 
+    // glibc 2.29 and later; the path is copied, so it need not outlive the call.
+    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addchdir_np", StringMarshalling = StringMarshalling.Utf8)]
+    internal static unsafe partial int FileActionsAddChdir(byte* actions, string path);
+
     [LibraryImport(Name, EntryPoint = "posix_spawn", StringMarshalling = StringMarshalling.Utf8)]
     internal static unsafe partial int PosixSpawn(out int pid, string path, byte* actions, byte* attr, nint* argv, nint* envp);
 

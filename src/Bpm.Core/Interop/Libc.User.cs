@@ -20,6 +20,9 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "getpwnam_r", StringMarshalling = StringMarshalling.Utf8)]
     internal static unsafe partial int GetPwNamR(string name, out Passwd pwd, byte* buf, nint buflen, out nint result);
 
+    [LibraryImport(Name, EntryPoint = "getpwuid_r")]
+    internal static unsafe partial int GetPwUidR(uint uid, out Passwd pwd, byte* buf, nint buflen, out nint result);
+
     [LibraryImport(Name, EntryPoint = "geteuid")]
     internal static partial uint Geteuid();
 }

@@ -14,9 +14,6 @@ public interface IBundles
 
     void Remove(ProcessRef p);
 
-    // The environment the process gets, which its pre-start hook gets too.
-    IReadOnlyList<string> Environment(ProcessRef p, ProcessConfig config);
-
     // Where a container of this process goes now (the host's layout decides).
     string CgroupsPath(ProcessRef p);
 

@@ -37,8 +37,9 @@ public interface IHost
     // then the kernel drops a TERM sent to the init of a pid namespace: waits (briefly) for it.
     void WaitForInit(int pid);
 
-    // Runs the pre-start hook to completion; throws a BpmException when it fails or times out.
-    void RunHook(ProcessRef p, string hook, IReadOnlyList<string> env, LogFiles logs);
+    // Runs the pre-start hook to completion, with the environment of root's the host gives it
+    // from the config; throws a BpmException when it fails, times out or may not run.
+    void RunHook(ProcessRef p, string hook, ProcessConfig config, LogFiles logs);
 
     // The pid of a pre-start hook still running (a killed bpm's); null when there is none.
     int? LiveHook(ProcessRef p);

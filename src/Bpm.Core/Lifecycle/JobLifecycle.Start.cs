@@ -80,7 +80,7 @@ public sealed partial class JobLifecycle
             log.Info("running-pre-start-hook", ("hook", hook));
             try
             {
-                host.RunHook(p, hook, bundles.Environment(p, config), launch.Logs);
+                host.RunHook(p, hook, config, launch.Logs);
             }
             catch (BpmException e)
             {

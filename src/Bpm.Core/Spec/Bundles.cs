@@ -61,8 +61,6 @@ public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgro
         Directory.Delete(p.BundleDir, recursive: true);
     }
 
-    public IReadOnlyList<string> Environment(ProcessRef p, ProcessConfig config) => SpecBuilder.Environment(config, p);
-
     public string CgroupsPath(ProcessRef p) => SpecBuilder.CgroupsPath(p, cgroups());
 
     public string? WrittenCgroupsPath(ProcessRef p)

@@ -11,6 +11,9 @@ public static class SpecBuilder
 {
     public const string DefaultLang = "en_US.UTF-8";
 
+    // The default PATH after the job's own bin dir (and, in a container, before the original's ".").
+    public static readonly IReadOnlyList<string> SystemPath = ["/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"];
+
     private static readonly string[] SystemDirs = ["/bin", "/etc", "/lib", "/lib64", "/sbin", "/usr"];
     private static readonly string[] OptionalSystemDirs = ["/run/resolvconf", "/run/systemd/resolve"];
 
@@ -91,7 +94,8 @@ public static class SpecBuilder
     // layout places it (see CgroupLayout.CgroupsPath); its name is the process's (ProcessRef.CgroupName).
     public static string CgroupsPath(ProcessRef p, CgroupLayout cgroups) => cgroups.CgroupsPath(p.CgroupName);
 
-    // The process's environment; the pre-start hook, which runs on the host, gets the same.
+    // The process's environment. The pre-start hook, which runs on the host as root, gets its own
+    // (HookEnvironment).
     public static List<string> Environment(ProcessConfig proc, ProcessRef paths)
     {
         var root = paths.Root;
@@ -99,7 +103,7 @@ public static class SpecBuilder
         bool Has(string key) => proc.Env.Any(kv => kv.Key == key);
         if (!Has("TMPDIR")) env.Add("TMPDIR=" + root.ToInternal(paths.TmpDir));
         if (!Has("LANG")) env.Add("LANG=" + DefaultLang);
-        if (!Has("PATH")) env.Add($"PATH={root.ToInternal(paths.JobDir)}/bin:/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.");
+        if (!Has("PATH")) env.Add($"PATH={root.ToInternal(paths.JobDir)}/bin:{string.Join(':', SystemPath)}:.");
         if (!Has("HOME")) env.Add("HOME=" + root.ToInternal(paths.DataDir));
         return env;
     }

@@ -45,12 +45,6 @@ public sealed class FakeBundles(Journal journal) : IBundles
         _written.Remove(p.BundleDir);
     }
 
-    public IReadOnlyList<string> Environment(ProcessRef p, ProcessConfig config)
-    {
-        journal.Note($"bundles.environment {p.Name}");
-        return ["FAKE=1"];
-    }
-
     public string CgroupsPath(ProcessRef p)
     {
         journal.Note($"bundles.cgroupsPath {p.Name}");

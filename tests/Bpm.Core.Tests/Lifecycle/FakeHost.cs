@@ -27,7 +27,7 @@ public sealed class FakeHost(Journal journal, string dir) : IHost
     public Queue<bool> Exits { get; } = new();
 
     public int? LiveHookPid { get; set; }
-    public IReadOnlyList<string>? HookEnv { get; private set; }
+    public ProcessConfig? HookConfig { get; private set; }
     public LogFiles? HookLogs { get; private set; }
 
     public IReadOnlyDictionary<string, string> Staged { get; } = new Dictionary<string, string> { ["/src"] = "/staging/src" };
@@ -91,9 +91,9 @@ public sealed class FakeHost(Journal journal, string dir) : IHost
 
     public void WaitForInit(int pid) => journal.Note($"host.waitForInit {pid}");
 
-    public void RunHook(ProcessRef p, string hook, IReadOnlyList<string> env, LogFiles logs)
+    public void RunHook(ProcessRef p, string hook, ProcessConfig config, LogFiles logs)
     {
-        HookEnv = env;
+        HookConfig = config;
         HookLogs = logs;
         journal.Note($"host.runHook {hook}");
     }

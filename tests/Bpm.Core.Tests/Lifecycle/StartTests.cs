@@ -40,10 +40,10 @@ public class StartTests
         using var w = new World().Job(edit: c => c with { PreStart = "/var/vcap/jobs/web/bin/pre" });
         w.Lifecycle.Start("web", null);
 
-        w.Journal.InOrder("host.openLogs web", "bundles.environment web", "host.runHook /var/vcap/jobs/web/bin/pre", "bundles.write web", w.Detached);
+        w.Journal.InOrder("host.openLogs web", "host.runHook /var/vcap/jobs/web/bin/pre", "bundles.write web", w.Detached);
         Assert.Equal(["starting", "running-pre-start-hook", "pre-start-hook-complete", "complete"], w.Logs.Events);
         Assert.Equal("/var/vcap/jobs/web/bin/pre", w.Log("pre-start-hook-complete").Data["hook"]);
-        Assert.Equal(["FAKE=1"], w.Host.HookEnv);
+        Assert.Equal("/var/vcap/jobs/web/bin/pre", w.Host.HookConfig?.PreStart);
         Assert.NotNull(w.Host.HookLogs);
     }
 
