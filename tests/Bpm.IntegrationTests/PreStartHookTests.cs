@@ -4,9 +4,10 @@ using Bpm.IntegrationTests.Hardening;
 namespace Bpm.IntegrationTests;
 
 /// <summary>
-/// The pre_start hook: a plain child of bpm on the host, as root, with the process's environment
-/// and its output in the job's logs; a failure aborts the start or run and leaves nothing behind;
-/// it is killed after 30 s; `bpm status` shows it; `bpm stop` waits for it.
+/// The pre_start hook: a plain child of bpm on the host, as root, with the process's configured
+/// environment and root's own TMPDIR, HOME and PATH, and its output in the job's logs; a failure
+/// aborts the start or run and leaves nothing behind; it is killed after 30 s; `bpm status` shows
+/// it; `bpm stop` waits for it. (A hook the job could have replaced: Hardening/HookTrustTests.)
 /// </summary>
 public sealed class PreStartHookTests
 {
@@ -58,7 +59,7 @@ public sealed class PreStartHookTests
     }
 
     [Fact]
-    public void RunsOnTheHostAsRootWithTheProcessEnvironment()
+    public void RunsOnTheHostAsRootWithTheConfiguredEnvAndRootsDefaults()
     {
         using var root = new BoshRoot();
         // Outside every directory the job's container may write to.
@@ -70,7 +71,10 @@ public sealed class PreStartHookTests
               echo "sees-test=$([ -d /proc/{{Environment.ProcessId}} ] && echo yes || echo no)"
               echo "pgid=$(cut -d' ' -f5 /proc/$$/stat) self=$$"
               echo "stdin=$(readlink /proc/$$/fd/0)"
+              echo "cwd=$(pwd)"
+              echo "zero=$0"
               echo "TMPDIR=$TMPDIR"
+              echo "tmpdir-stat=$(stat -c '%u %a' "$TMPDIR")"
               echo "LANG=$LANG"
               echo "HOME=$HOME"
               echo "PATH=$PATH"
@@ -94,10 +98,18 @@ public sealed class PreStartHookTests
         Assert.Equal(group[1], group[0]);
         Assert.Equal("/dev/null", Value("stdin"));
 
-        Assert.Equal($"/var/vcap/data/{Job}/tmp", Value("TMPDIR"));
+        // It runs in "/", from the descriptor bpm checked.
+        Assert.Equal("/", Value("cwd"));
+        Assert.Equal("/proc/self/fd/3", Value("zero"));
+        // TMPDIR is root's own for this run, and gone after it; HOME is root's home; PATH is the
+        // default with the job's bin dir as the host sees it, each dir that exists, and no ".".
+        Assert.Equal(root.P("data", "bpm", "hooks", BoshRoot.ContainerId(Job)), Value("TMPDIR"));
+        Assert.Equal("0 700", Value("tmpdir-stat"));
+        Assert.False(Directory.Exists(Value("TMPDIR")), "the hook's TMPDIR is left behind");
         Assert.Equal("en_US.UTF-8", Value("LANG"));
-        Assert.Equal($"/var/vcap/data/{Job}", Value("HOME"));
-        Assert.Equal($"/var/vcap/jobs/{Job}/bin:/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin:.", Value("PATH"));
+        Assert.Equal(RootHome(), Value("HOME"));
+        string[] path = [root.P("jobs", Job, "bin"), "/usr/local/bin", "/usr/local/sbin", "/usr/bin", "/usr/sbin", "/bin", "/sbin"];
+        Assert.Equal(string.Join(':', path.Where(Directory.Exists)), Value("PATH"));
         Assert.Equal("bar", Value("FOO"));
         Assert.Equal("", Value("BPM_BOSH_ROOT"));
         // Neither the job lock nor bpm.log, nor anything else of bpm's, is handed down.
@@ -112,6 +124,10 @@ public sealed class PreStartHookTests
 
         Assert.Equal(0, root.Bpm("stop", Job).ExitCode);
     }
+
+    /// <summary>Root's home directory, from the passwd database.</summary>
+    internal static string RootHome() =>
+        File.ReadAllLines("/etc/passwd").Select(l => l.Split(':')).First(f => f.Length > 5 && f[2] == "0")[5];
 
     [Fact]
     public void AHookOutsideTheJobDirsRuns()
