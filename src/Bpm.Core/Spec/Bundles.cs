@@ -80,10 +80,11 @@ public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgro
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Join(dir, "config.json")));
+            if (FileText.ReadBytes(Path.Join(dir, "config.json")) is not { } bytes) return null;
+            using var doc = JsonDocument.Parse(bytes);
             return doc.RootElement.GetProperty("linux").TryGetProperty("cgroupsPath", out var path) ? path.GetString() : null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception e) when (e is BpmException or JsonException or KeyNotFoundException or InvalidOperationException)
         {
             return null;
         }
