@@ -20,6 +20,9 @@ The floor for each operation:
               must write too (its caller's stdout, here /dev/null, gets a copy). For reference: raw
               runc to /dev/null (no log at all), and `runc run | tee -a LOG >/dev/null`.
 Every sample is one wall-clock interval around the command(s), taken from this process.
+
+With --ref PATH a third contender, another bpm binary (the original, built by the user), does
+start, pid, stop, start+stop, run and list in BOSH roots of its own, interleaved with the other two.
 """
 import argparse
 import concurrent.futures
@@ -57,10 +60,18 @@ def ms(ns):
 class Host:
     """Paths, binaries and the two contenders' primitive operations."""
 
-    def __init__(self, work, bpm, runc):
+    def __init__(self, work, bpm, runc, ref=None):
         self.work = work
         self.bpm_bin = os.path.join(work, "bpm")
         shutil.copy2(bpm, self.bpm_bin)  # a rebuild during the run must not change what we time
+        self.ref_bin = None
+        if ref:
+            self.ref_bin = os.path.join(work, "ref-bpm")
+            shutil.copy2(ref, self.ref_bin)
+            self.refmain = os.path.join(work, "ref")
+            self.reflist = os.path.join(work, "ref-list")
+            for r in (self.refmain, self.reflist):
+                make_bosh_root(r)
         self.runc = runc
         self.main = os.path.join(work, "main")        # BOSH root for start/stop/run/parallel jobs
         self.listroot = os.path.join(work, "list")    # BOSH root holding exactly 50 jobs
@@ -112,6 +123,14 @@ class Host:
 
     def bpm_par(self, root, *args):
         self._call(self.bpm_argv(*args), env=self.env(root), stderr=None)
+
+    # ------------------------------------------------------------ the reference bpm (--ref)
+
+    def ref(self, root, *args):
+        return self._exec([self.ref_bin, *args], env=self.env(root), what="ref bpm " + " ".join(args))
+
+    def ref_par(self, root, *args):
+        self._call([self.ref_bin, *args], env=self.env(root), stderr=None)
 
     # ------------------------------------------------------------ raw runc (the floor)
 
@@ -401,6 +420,7 @@ def main():
     ap.add_argument("--tp-iterations", type=int, default=5)
     ap.add_argument("--strict", action="store_true")
     ap.add_argument("--samples", action="store_true", help="also print every sample (ms)")
+    ap.add_argument("--ref", help="another bpm binary (the original) to time beside bpm and the floor")
     a = ap.parse_args()
     if a.iterations < 1 or a.tp_iterations < 1:
         ap.error("iterations must be >= 1")
@@ -416,13 +436,16 @@ def main():
 
 def bench(a):
     t_begin = time.monotonic()
-    h = Host(a.work, a.bpm, a.runc)
+    h = Host(a.work, a.bpm, a.runc, a.ref)
     M, L = h.main, h.listroot
     ver = subprocess.run([h.bpm_bin, "version"], stdout=subprocess.PIPE, text=True).stdout.strip()
     rver = subprocess.run([h.runc, "--version"], stdout=subprocess.PIPE, text=True).stdout.splitlines()[0]
     load0 = busy_cpus()
     print(f"bench: bpm {ver} ({a.bpm}), {rver}, {os.cpu_count()} cpus ({load0:.2f} busy with other work), "
           f"{a.iterations} iterations ({a.tp_iterations} for throughput), contenders alternate order each iteration")
+    if h.ref_bin:
+        rv = subprocess.run([h.ref_bin, "version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout.strip()
+        print(f"bench: reference bpm {rv} ({a.ref}), in BOSH roots of its own")
     fs = filesystem_of(a.work)
     print(f"bench: work dir {a.work} on {fs}")
     if fs.endswith("without a journal"):
@@ -440,6 +463,12 @@ def bench(a):
     ljobs = [f"bench-l{i:02d}" for i in range(LIST_JOBS)]
     for j in ljobs:
         write_job(L, j, "/bin/sleep", ["100000"])
+    if h.ref_bin:
+        RM, RL = h.refmain, h.reflist
+        write_job(RM, JS, "/bin/sleep", ["100000"])
+        write_job(RM, JT, "/bin/true", [])
+        for j in ljobs:
+            write_job(RL, j, "/bin/sleep", ["100000"])
 
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=PARALLEL)
     fid = lambda job: "bpm-floor-" + job  # noqa: E731  (bpm-* so the cgroup leftover check sees them)
@@ -489,6 +518,14 @@ def bench(a):
     h.floor_list(bpm_state)
     h.bpm(M, "run", JT)
     h.bpm(L, "list")
+    ref_pidfile = lambda job: os.path.join(h.refmain, "sys", "run", "bpm", job, job + ".pid")  # noqa: E731
+    if h.ref_bin:
+        par(lambda j: h.ref_par(RL, "start", j), ljobs[:LIST_RUNNING])
+        h.ref(RM, "start", JS)
+        wait_ready(ref_pidfile(JS))
+        h.ref(RM, "stop", JS)
+        h.ref(RM, "run", JT)
+        h.ref(RL, "list")
 
     R = Results()
     pidfile = bpm_pidfile(JS)
@@ -530,10 +567,23 @@ def bench(a):
             "floor": lambda: par(lambda j: h.floor_stop(fid(j), j), pjobs),
         },
     }
+    if h.ref_bin:
+        ops["start"]["ref"] = lambda: h.ref(RM, "start", JS)
+        ops["pid"]["ref"] = lambda: h.ref(RM, "pid", JS)
+        ops["stop"]["ref"] = lambda: h.ref(RM, "stop", JS)
+        ops["start+stop"]["ref"] = lambda: h.ref(RM, "start", JS) + wait_ready(ref_pidfile(JS)) + h.ref(RM, "stop", JS)
+        ops["run /bin/true"]["ref"] = lambda: h.ref(RM, "run", JT)
+        ops[f"list ({LIST_JOBS} jobs, {LIST_RUNNING} up)"]["ref"] = lambda: h.ref(RL, "list")
+        ops["start"]["after"] = lambda who: wait_ready(
+            {"bpm": bpm_pidfile(JS), "floor": floor_pidfile(JS), "ref": ref_pidfile(JS)}[who])
+    contenders = ["bpm", "floor"] + (["ref"] if h.ref_bin else [])
     for i in range(a.iterations):
-        order = ("bpm", "floor") if i % 2 == 0 else ("floor", "bpm")
+        # Every contender goes first, second, ... in turn.
+        order = contenders[i % len(contenders):] + contenders[:i % len(contenders)]
         for op, fns in ops.items():
             for who in order:
+                if who not in fns:
+                    continue
                 R.add(op, who, fns[who]())
                 if "after" in fns:
                     fns["after"](who)
@@ -592,24 +642,35 @@ def bench(a):
 
     # ---- stop what is still running (the list root), the floor's leftovers
     par(lambda j: h.bpm_par(L, "stop", j), ljobs[:LIST_RUNNING])
+    if h.ref_bin:
+        par(lambda j: h.ref_par(RL, "stop", j), ljobs[:LIST_RUNNING])
     pool.shutdown()
 
     # ---- report
     print()
     name_w = max(len(op) for op in list(ops) + ["run throughput"])
     hdr = f"{'operation':<{name_w}}  {'bpm min':>8} {'bpm med':>8}  {'runc min':>8} {'runc med':>8}  {'bpm/runc':>8}"
-    print(hdr + "   (ms; floor = raw runc on the same bundle)")
+    if h.ref_bin:
+        hdr += f"  {'ref min':>8} {'ref med':>8}  {'ref/runc':>8} {'bpm/ref':>8}"
+    print(hdr + "   (ms; floor = raw runc on the same bundle" + ("; ref = " + a.ref if h.ref_bin else "") + ")")
     print("-" * len(hdr))
-    med = {}
+    med, ref_med = {}, {}
     for op in list(ops) + ["run throughput"]:
         bmin, bmed = R.stats(op, "bpm")
         fmin, fmed = R.stats(op, "floor")
         med[op] = (bmed, fmed)
-        print(f"{op:<{name_w}}  {bmin:8.1f} {bmed:8.1f}  {fmin:8.1f} {fmed:8.1f}  {bmed / fmed:7.2f}x")
+        line = f"{op:<{name_w}}  {bmin:8.1f} {bmed:8.1f}  {fmin:8.1f} {fmed:8.1f}  {bmed / fmed:7.2f}x"
+        if h.ref_bin and (op, "ref") in R.samples:
+            rmin, rmed = R.stats(op, "ref")
+            ref_med[op] = rmed
+            line += f"  {rmin:8.1f} {rmed:8.1f}  {rmed / fmed:7.2f}x {bmed / rmed:7.2f}x"
+        print(line)
     if a.samples:
         print("\nsamples (ms, in iteration order):")
         for op in list(ops) + ["run throughput"]:
-            for who in ("bpm", "floor"):
+            for who in contenders:
+                if (op, who) not in R.samples:
+                    continue
                 print(f"  {op:<{name_w}} {who:<5} " + " ".join(f"{ms(x):.1f}" for x in R.samples[(op, who)]))
     mb = TP_BYTES / 1e6
     b_tp, f_tp = mb / (med["run throughput"][0] / 1e3), mb / (med["run throughput"][1] / 1e3)
@@ -640,6 +701,10 @@ def bench(a):
         ("bpm peak RSS < 30 MiB", peak_own < 30 * 1024, f"{peak_own / 1024:.1f} MiB (start, list, run)"),
         ("run throughput >= 80% of runc run to the log", b_tp >= 0.8 * f_tp, f"{b_tp:.0f} vs {f_tp:.0f} MB/s = {b_tp / f_tp:.0%}"),
     ]
+    for op in ("start", "run /bin/true"):
+        if op in ref_med:
+            b, r = med[op][0], ref_med[op]
+            targets.append((f"{op} below the reference's median", b < r, f"{b:.1f} ms vs {r:.1f} ms ({b - r:+.1f} ms)"))
     print("\ntargets:")
     tw = max(len(t[0]) for t in targets)
     for name, ok, detail in targets:

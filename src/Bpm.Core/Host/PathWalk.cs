@@ -7,10 +7,10 @@ namespace Bpm.Host;
 
 // Opens a directory by walking its path from "/" one component at a time, each opened relative
 // to the one before without following symlinks. The descriptor stays on the directory that was
-// checked, whatever a job renames or swaps along the path afterwards. A symlink as the last
-// component is always refused; one along the way is followed only where no one but root could
-// have made it (root's link in a root-owned directory that no one else may write), as BOSH lays
-// out /var/vcap/sys; any other is refused.
+// checked, whatever a job renames or swaps along the path afterwards. A symlink along the way is
+// followed only where no one but root could have made it (root's link in a root-owned directory
+// that no one else may write), as BOSH lays out /var/vcap/sys; any other is refused. A symlink as
+// the last component is refused too, unless the caller follows trusted ones there as well.
 //
 // OpenRootOwned walks the same way to what bpm will run as root (the pre-start hook, the
 // directories on its PATH), and opens it only when no one but root could have put it there or
@@ -22,9 +22,10 @@ public static class PathWalk
 
     // create: missing components are made, root's and 0700 (the caller sets up the last one);
     // `created` tells whether the last one was. allowFile: the last component may be a file
-    // (opened O_PATH, for mounting only).
-    public static Fd Open(string path, out bool created, bool create = false, bool allowFile = false) =>
-        Walk(path, out created, create, allowFile, rootOnly: false);
+    // (opened O_PATH, for mounting only). followLast: a trusted symlink as the last component is
+    // followed, as one along the way is.
+    public static Fd Open(string path, out bool created, bool create = false, bool allowFile = false, bool followLast = false) =>
+        Walk(path, out created, create, allowFile, followLast, rootOnly: false);
 
     public static Fd Open(string path) => Open(path, out _);
 
@@ -36,7 +37,7 @@ public static class PathWalk
     // in such a directory is no less root's choice than a file root put there (the BOSH layout's
     // jobs/JOB, a package's bin/ link, merged /usr's /bin). Throws a BpmException naming the
     // component and why; a SyscallException when it cannot be opened at all.
-    public static Fd OpenRootOwned(string path) => Walk(path, out _, create: false, allowFile: true, rootOnly: true);
+    public static Fd OpenRootOwned(string path) => Walk(path, out _, create: false, allowFile: true, followLast: true, rootOnly: true);
 
     // Whether PATH is a directory OpenRootOwned would open.
     public static bool IsRootOwnedDirectory(string path)
@@ -62,7 +63,7 @@ public static class PathWalk
         return null;
     }
 
-    private static Fd Walk(string path, out bool created, bool create, bool allowFile, bool rootOnly)
+    private static Fd Walk(string path, out bool created, bool create, bool allowFile, bool followLast, bool rootOnly)
     {
         created = false;
         int links = 0;
@@ -94,7 +95,7 @@ public static class PathWalk
                     {
                         var parent = SafeFiles.Stat(dir);
                         if (rootOnly && LinkProblem(parent, st, at, ++links) is { } why) throw new BpmException(why);
-                        if (!rootOnly && (last || !Trusted(parent, st) || ++links > MaxLinks))
+                        if (!rootOnly && ((last && !followLast) || !Trusted(parent, st) || ++links > MaxLinks))
                             throw new BpmException($"refusing to use symlink at {at}");
                         // Go on from the link's target: the rest of the path follows it.
                         var target = ReadLink(dir, name, at);

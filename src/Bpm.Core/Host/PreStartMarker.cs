@@ -26,9 +26,10 @@ public static class PreStartMarker
     // The hook's pid while the hook the marker names is still running; null otherwise.
     public static int? LivePid(ProcessRef p)
     {
-        string text;
-        try { text = File.ReadAllText(p.PreStartMarker); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        string? text;
+        try { text = FileText.Read(p.PreStartMarker); }
+        catch (BpmException) { return null; }
+        if (text is null) return null;
         var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length != 2
             || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 1
