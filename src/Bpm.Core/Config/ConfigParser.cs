@@ -65,12 +65,12 @@ public sealed class ConfigParser
         var stream = new YamlStream();
         try
         {
-            if (Hostile(text) is { } hostile)
-            {
-                _errors.Add(new ConfigError(_file, hostile.At.Line, hostile.At.Column, hostile.Message));
-                return null;
-            }
-            stream.Load(new StringReader(text));
+            stream.Load(new YamlGuard(new Parser(new StringReader(text))));
+        }
+        catch (YamlGuard.Refused e)
+        {
+            _errors.Add(new ConfigError(_file, e.At.Line, e.At.Column, e.Message));
+            return null;
         }
         catch (YamlException e)
         {
@@ -115,58 +115,6 @@ public sealed class ConfigParser
             Error(list, "processes: must be a list");
         }
         return new JobConfig(processes);
-    }
-
-    // The node model is built recursively; a hostile file nested thousands deep would overflow
-    // the stack, which no handler can catch. And a collection used as a mapping key is hashed
-    // whole, so an alias bomb there takes minutes. The event parser is iterative, so both are
-    // refused with it first; bpm.yml has no use for either.
-    public const int MaxDepth = 64;
-
-    private sealed class Frame(bool isMapping)
-    {
-        public bool IsMapping { get; } = isMapping;
-        public bool ExpectKey { get; set; } = isMapping;
-    }
-
-    private static (Mark At, string Message)? Hostile(string text)
-    {
-        var parser = new Parser(new StringReader(text));
-        var open = new Stack<Frame>();
-        var last = Mark.Empty;
-        while (true)
-        {
-            try
-            {
-                if (!parser.MoveNext()) break;
-            }
-            catch (InvalidOperationException)
-            {
-                // YamlDotNet fails this way, without a position, on some unclosed flow collections.
-                return (last, "syntax error: the YAML parser could not continue after this position");
-            }
-            var e = parser.Current!;
-            last = e.End;
-            if (e is YamlDotNet.Core.Events.MappingEnd or YamlDotNet.Core.Events.SequenceEnd)
-            {
-                open.TryPop(out _);
-                continue;
-            }
-            bool isStart = e is YamlDotNet.Core.Events.MappingStart or YamlDotNet.Core.Events.SequenceStart;
-            if (!isStart && e is not (YamlDotNet.Core.Events.Scalar or YamlDotNet.Core.Events.AnchorAlias)) continue;
-            if (open.TryPeek(out var parent) && parent.IsMapping)
-            {
-                if (parent.ExpectKey && e is not YamlDotNet.Core.Events.Scalar)
-                    return (e.Start, "mapping keys must be plain values");
-                parent.ExpectKey = !parent.ExpectKey;
-            }
-            if (isStart)
-            {
-                if (open.Count >= MaxDepth) return (e.Start, $"nesting deeper than {MaxDepth} levels");
-                open.Push(new Frame(e is YamlDotNet.Core.Events.MappingStart));
-            }
-        }
-        return null;
     }
 
     private ProcessConfig ParseProcess(YamlMappingNode m)
