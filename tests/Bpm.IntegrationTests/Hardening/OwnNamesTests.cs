@@ -32,17 +32,29 @@ public sealed class OwnNamesTests
         var planted = root.P("data", job, "planted-by-job");
         // What the job's own code does with the directory once it is its data dir.
         root.WriteShellJob(job, $"""
-            touch /var/vcap/data/{job}/planted-by-job && echo planted
+            if touch /var/vcap/data/{job}/planted-by-job; then echo planted; else echo not-planted; fi
             exec sleep 1000
             """, "ephemeral_disk: true");
         var message = $"invalid job name \"{job}\": it is {owner}";
+
+        var start = root.Bpm("start", job);
+        if (start.ExitCode == 0)
+        {
+            // A bpm that takes the name: what the job's code then made of bpm's or BOSH's dirs.
+            BoshRoot.WaitFor(() => File.Exists(root.StdoutLog(job)) && File.ReadAllText(root.StdoutLog(job)).Contains("planted\n"),
+                "the job's code to try its data dir");
+            var taken = Kept.Where(d => BoshRoot.Stat(root.P(d)) != before[d]).Select(d => $"{d} (now uid {BoshRoot.Stat(root.P(d)).Uid})");
+            Assert.Fail($"started; the job's code {(File.Exists(planted) ? "wrote" : "could not write")} {planted}; changed: {string.Join(", ", taken)}");
+        }
+        Hx.AssertCleanError(start, message);
+        Assert.Equal($"Error: {message}\n", start.Stderr);
 
         var validate = root.Bpm("validate", job);
         Assert.True(validate.ExitCode == 1, validate.ToString());
         Assert.Contains(message, validate.Stderr);
         Assert.DoesNotContain(": ok", validate.Stdout);
 
-        foreach (var command in new[] { "start", "run", "stop", "pid", "status" })
+        foreach (var command in new[] { "run", "stop", "pid", "status" })
         {
             var r = root.Bpm(command, job);
             Hx.AssertCleanError(r, message);
