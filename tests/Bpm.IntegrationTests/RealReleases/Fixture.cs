@@ -1,0 +1,109 @@
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+
+namespace Bpm.IntegrationTests.RealReleases;
+
+/// <summary>
+/// One rendered bpm.yml of a real release's job (Fixtures/NAME.yml), with what the job needs
+/// around it: the files of Fixtures/NAME/ (hooks and their helpers, laid under the root), and
+/// what its header asks the host to have (`# host dir|file|socket: PATH`). `((root))` in all of
+/// them is the throwaway BOSH root, since volume and hook paths are host paths.
+/// </summary>
+public sealed class Fixture
+{
+    public const string Placeholder = "((root))";
+
+    private static readonly Regex Directive = new(@"^# (job|host dir|host file|host socket|gone|vcap owns): (\S+)\s*$", RegexOptions.Multiline);
+
+    public string Name { get; }
+    public string Job { get; }
+    private readonly string _text;
+    private readonly List<(string Kind, string Path)> _directives;
+
+    private Fixture(string name, string text)
+    {
+        Name = name;
+        _text = text;
+        _directives = Directive.Matches(text).Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
+        Job = _directives.SingleOrDefault(d => d.Kind == "job").Path
+            ?? throw new InvalidOperationException($"fixture {name} names no job (# job: NAME)");
+    }
+
+    public static string Dir => Path.Combine(AppContext.BaseDirectory, "RealReleases", "Fixtures");
+
+    public static IEnumerable<string> Names() =>
+        Directory.GetFiles(Dir, "*.yml").Select(f => Path.GetFileNameWithoutExtension(f)).Order(StringComparer.Ordinal);
+
+    public static Fixture Load(string name) => new(name, File.ReadAllText(Path.Combine(Dir, name + ".yml")));
+
+    public string Render(BoshRoot root) => _text.Replace(Placeholder, root.Root);
+
+    private IEnumerable<string> Paths(BoshRoot root, string kind) =>
+        _directives.Where(d => d.Kind == kind).Select(d => d.Path.Replace(Placeholder, root.Root));
+
+    /// <summary>Paths the pre_start hook removes before the container starts.</summary>
+    public IEnumerable<string> Gone(BoshRoot root) => Paths(root, "gone");
+
+    /// <summary>Paths the pre_start hook gives to vcap.</summary>
+    public IEnumerable<string> VcapOwned(BoshRoot root) => Paths(root, "vcap owns");
+
+    /// <summary>Lays the job out under ROOT: its bpm.yml, its files, the host's paths and a stand-in for each executable.</summary>
+    public IReadOnlyList<FixtureProcess> Lay(BoshRoot root)
+    {
+        var config = root.WriteJob(Job, Render(root));
+        var tree = Path.Combine(Dir, Name);
+        if (Directory.Exists(tree))
+        {
+            foreach (var file in Directory.GetFiles(tree, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(root.Root, Path.GetRelativePath(tree, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.WriteAllText(target, File.ReadAllText(file).Replace(Placeholder, root.Root));
+                if (Path.GetFileName(Path.GetDirectoryName(target)) == "bin")
+                {
+                    File.SetUnixFileMode(target, BoshRoot.Mode755);
+                }
+            }
+        }
+        foreach (var dir in Paths(root, "host dir"))
+        {
+            Directory.CreateDirectory(dir);
+        }
+        foreach (var file in Paths(root, "host file"))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            File.WriteAllText(file, $"laid by the test for {Name}\n");
+        }
+        foreach (var path in Paths(root, "host socket"))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            // The socket file stays when its listener closes, as a server's does when it is killed.
+            using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            s.Bind(new UnixDomainSocketEndPoint(path));
+        }
+
+        var processes = FixtureProcess.Parse(File.ReadAllText(config), Job);
+        foreach (var p in processes)
+        {
+            foreach (var exe in p.StandInPaths)
+            {
+                var host = root.Root + exe["/var/vcap".Length..];
+                if (!File.Exists(host))
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(host)!);
+                    File.WriteAllText(host, StandIn.Executable);
+                    File.SetUnixFileMode(host, BoshRoot.Mode755);
+                }
+            }
+            if (p.Hook is { } hook && !File.Exists(hook))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(hook)!);
+                File.WriteAllText(hook, StandIn.Hook);
+                File.SetUnixFileMode(hook, BoshRoot.Mode755);
+            }
+        }
+        return processes;
+    }
+
+    public override string ToString() => Name;
+}

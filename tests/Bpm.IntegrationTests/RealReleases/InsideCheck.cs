@@ -1,0 +1,85 @@
+using System.Text;
+
+namespace Bpm.IntegrationTests.RealReleases;
+
+/// <summary>
+/// Checks a running container from inside: a shell run by `runc exec` (with the container's own
+/// user, capabilities and seccomp filter) tries each expected mount and prints `ok` or `FAIL` per
+/// check. The executable probe is written into each directory volume from the host just before.
+/// </summary>
+public static class InsideCheck
+{
+    public const string Probe = ".bpm-fixture-probe";
+
+    public static void Assert(BoshRoot root, string containerId, FixtureProcess p, IReadOnlyList<ExpectedMount> mounts)
+    {
+        var script = new StringBuilder("id -u\n");
+        var probes = new List<string>();
+        var checks = 0;
+        void Check(string what, string condition)
+        {
+            script.Append($"if {condition}; then echo 'ok {what}'; else echo 'FAIL {what}'; fi\n");
+            checks++;
+        }
+        foreach (var m in mounts)
+        {
+            var q = Quote(m.Point);
+            switch (m.Kind)
+            {
+                case MountKind.Directory:
+                    Check($"{m.Point} is a directory", $"[ -d {q} ]");
+                    var w = Quote(m.Point + "/.bpm-fixture-w");
+                    if (!m.Writable)
+                    {
+                        Check($"{m.Point} refuses writes", $"! touch {w} 2>/dev/null");
+                    }
+                    else if (p.Privileged || OwnedByVcap(root, m.Point))
+                    {
+                        Check($"{m.Point} takes writes", $"touch {w} && rm -f {w}");
+                    }
+                    var probe = Path.Combine(HostPath(root, m.Point), Probe);
+                    File.WriteAllText(probe, "#!/bin/sh\nexit 0\n");
+                    File.SetUnixFileMode(probe, BoshRoot.Mode755);
+                    probes.Add(probe);
+                    var run = Quote(m.Point + "/" + Probe);
+                    Check(m.Exec ? $"{m.Point} runs programs" : $"{m.Point} runs no programs",
+                        m.Exec ? run : $"! {run} 2>/dev/null");
+                    break;
+                case MountKind.File:
+                    Check($"{m.Point} is a file", $"[ -f {q} ]");
+                    Check(m.Writable ? $"{m.Point} opens for writing" : $"{m.Point} refuses writes",
+                        m.Writable ? $"( : >> {q} ) 2>/dev/null" : $"! ( : >> {q} ) 2>/dev/null");
+                    break;
+                case MountKind.Socket:
+                    Check($"{m.Point} is a socket", $"[ -S {q} ]");
+                    break;
+            }
+        }
+        try
+        {
+            var r = BoshRoot.Run(BoshRoot.RuncPath, "--root", root.RuncRoot, "exec", containerId, "/bin/sh", "-c", script.ToString());
+            var lines = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Xunit.Assert.True(lines.Length > 0 && lines[0] == (p.Privileged ? "0" : BoshRoot.VcapUid.ToString()),
+                $"{p}: runc exec did not run as the process's user: {r}");
+            var failed = lines.Where(l => l.StartsWith("FAIL ", StringComparison.Ordinal)).ToList();
+            Xunit.Assert.True(failed.Count == 0 && lines.Count(l => l.StartsWith("ok ", StringComparison.Ordinal)) == checks,
+                $"{p}: inside the container:\n{string.Join('\n', failed)}\n{r}");
+        }
+        finally
+        {
+            foreach (var probe in probes)
+            {
+                File.Delete(probe);
+            }
+        }
+    }
+
+    private static bool OwnedByVcap(BoshRoot root, string point) => BoshRoot.Stat(HostPath(root, point)).Uid == BoshRoot.VcapUid;
+
+    // Where the host holds what is mounted at POINT: volumes are mounted at their host paths, the
+    // job's own directories at their /var/vcap paths.
+    private static string HostPath(BoshRoot root, string point) =>
+        point.StartsWith(root.Root + "/", StringComparison.Ordinal) ? point : root.Root + point["/var/vcap".Length..];
+
+    private static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
+}
