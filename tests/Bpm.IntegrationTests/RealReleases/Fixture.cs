@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace Bpm.IntegrationTests.RealReleases;
@@ -36,7 +35,25 @@ public sealed class Fixture
 
     public static Fixture Load(string name) => new(name, File.ReadAllText(Path.Combine(Dir, name + ".yml")));
 
-    public string Render(BoshRoot root) => _text.Replace(Placeholder, root.Root);
+    /// <summary>What rendering changed for this host, to be said in the test's output.</summary>
+    public List<string> Notes { get; } = [];
+
+    /// <summary>
+    /// The bpm.yml under ROOT. An open_files limit above the hard limit bpm inherits is lowered to
+    /// it where bpm cannot raise it (no CAP_SYS_RESOURCE, as in some sandboxes): runc would refuse
+    /// the start, and every other shape of the file would go untested.
+    /// </summary>
+    public string Render(BoshRoot root) =>
+        Regex.Replace(_text.Replace(Placeholder, root.Root), @"(?<=^\s*open_files: )(\d+)", m =>
+        {
+            var asked = long.Parse(m.Value);
+            if (HostLimits.CanRaiseOpenFiles || asked <= HostLimits.OpenFilesHard)
+            {
+                return m.Value;
+            }
+            Notes.Add($"open_files {asked} lowered to {HostLimits.OpenFilesHard}, the hard limit this host's bpm cannot raise");
+            return HostLimits.OpenFilesHard.ToString();
+        }, RegexOptions.Multiline);
 
     private IEnumerable<string> Paths(BoshRoot root, string kind) =>
         _directives.Where(d => d.Kind == kind).Select(d => d.Path.Replace(Placeholder, root.Root));
@@ -77,9 +94,9 @@ public sealed class Fixture
         foreach (var path in Paths(root, "host socket"))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            // The socket file stays when its listener closes, as a server's does when it is killed.
-            using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            s.Bind(new UnixDomainSocketEndPoint(path));
+            // A socket whose listener has gone, as a killed server leaves it (.NET would unlink its own).
+            var r = BoshRoot.Run("python3", "-c", "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", path);
+            Assert.True(r.ExitCode == 0, $"making the socket {path}: {r}");
         }
 
         var processes = FixtureProcess.Parse(File.ReadAllText(config), Job);

@@ -30,6 +30,9 @@ public sealed class FixtureProcess
     /// <summary>bpm's name for the process on the command line (-p).</summary>
     public string[] StartArgs(string verb) => [verb, Job, "-p", Name];
 
+    /// <summary>Whether tini's child is the stand-in itself (not a shell running it).</summary>
+    public bool ExecutesStandIn => Executable.StartsWith("/var/vcap/", StringComparison.Ordinal);
+
     /// <summary>Internal paths (/var/vcap/...) that need a stand-in: the executable, or the script a shell runs with -c.</summary>
     public IEnumerable<string> StandInPaths
     {
