@@ -76,7 +76,7 @@ public sealed class Fixture
                 var target = Path.Combine(root.Root, Path.GetRelativePath(tree, file));
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 File.WriteAllText(target, File.ReadAllText(file).Replace(Placeholder, root.Root));
-                if (Path.GetFileName(Path.GetDirectoryName(target)) == "bin")
+                if (Path.GetRelativePath(tree, file).Split('/').SkipLast(1).Contains("bin"))
                 {
                     File.SetUnixFileMode(target, BoshRoot.Mode755);
                 }
