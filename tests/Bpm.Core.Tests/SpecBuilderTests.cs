@@ -352,6 +352,41 @@ public class SpecBuilderTests
     }
 
     [Fact]
+    public void PinnedUnrestrictedMatchesAreMountedFromTheirPins()
+    {
+        var ctx = Context() with
+        {
+            StagedSources = new Dictionary<string, string> { ["/var/vcap/jobs/other/config/indicators.yml"] = "/s/4" },
+        };
+        var proc = Minimal with
+        {
+            Unsafe = new UnsafeConfig { UnrestrictedVolumes = [new Volume { Path = "/var/vcap/jobs/*/config/indicators.yml" }] },
+        };
+        var spec = SpecBuilder.Build(proc, ctx);
+        var pinned = MountAt(spec, "/var/vcap/jobs/other/config/indicators.yml");
+        Assert.Equal("/s/4", pinned.Source);
+        Assert.Equal(["rbind", "noexec", "nosuid", "nodev", "ro"], pinned.Options);
+        // Not pinned: mounted from the host path, as before.
+        Assert.Equal("/var/vcap/jobs/zzz/config/indicators.yml", MountAt(spec, "/var/vcap/jobs/zzz/config/indicators.yml").Source);
+    }
+
+    [Fact]
+    public void UnrestrictedMatchesUnderTheProcesssBoshDirsAreLeftToThem()
+    {
+        var paths = ProcessRef.Of(new BoshRoot("/var/vcap"), "web", "web");
+        var proc = Minimal with
+        {
+            EphemeralDisk = true,
+            Unsafe = new UnsafeConfig
+            {
+                UnrestrictedVolumes = [new Volume { Path = "/var/vcap/jobs/*/config/indicators.yml" }, new Volume { Path = "/var/vcap/data/*/tmp" }],
+            },
+        };
+        var matches = SpecBuilder.UnrestrictedMatches(proc, paths, Context().Glob).Select(m => m.Match);
+        Assert.Equal(["/var/vcap/jobs/other/config/indicators.yml", "/var/vcap/jobs/zzz/config/indicators.yml", "/var/vcap/data/other/tmp"], matches);
+    }
+
+    [Fact]
     public void DuplicateDestinationsFirstWins()
     {
         var spec = Build(Minimal with

@@ -21,9 +21,7 @@ public static class Directories
         var fd = PathWalk.Open(path, out bool created, create: true);
         try
         {
-            if (!created && !adopt) return fd;
-            if (Libc.Fchmod(fd.Value, mode) != 0) throw Libc.Error("chmod", path);
-            if (Libc.Fchown(fd.Value, uid, gid) != 0) throw Libc.Error("chown", path);
+            if (created || adopt) Adopt(fd, path, uid, gid, mode);
             return fd;
         }
         catch
@@ -31,5 +29,12 @@ public static class Directories
             fd.Dispose();
             throw;
         }
+    }
+
+    // Sets the mode and owner of the directory open at `fd`.
+    public static void Adopt(Fd fd, string path, uint uid, uint gid, uint mode = 0x1c0 /* 0700 */)
+    {
+        if (Libc.Fchmod(fd.Value, mode) != 0) throw Libc.Error("chmod", path);
+        if (Libc.Fchown(fd.Value, uid, gid) != 0) throw Libc.Error("chown", path);
     }
 }

@@ -1,5 +1,6 @@
 using Bpm.Config;
 using Bpm.Identity;
+using Bpm.Spec;
 
 namespace Bpm.Host;
 
@@ -7,8 +8,9 @@ namespace Bpm.Host;
 public static class HostPreparation
 {
     // Returns the staging mounts that pin every mount source a job could write to or rename
-    // under (see MountStage); the caller clears them when it fails.
-    public static IReadOnlyDictionary<string, string> Prepare(CgroupLayout cgroups, ProcessRef p, ProcessConfig cfg, UserIds owner)
+    // under (see MountStage), and what the unrestricted volumes matched; the caller clears the
+    // pins when it fails.
+    public static MountSources Prepare(CgroupLayout cgroups, ProcessRef p, ProcessConfig cfg, UserIds owner)
     {
         var root = p.Root;
         CgroupMounts.EnsureV1(cgroups);
@@ -19,16 +21,22 @@ public static class HostPreparation
         {
             var path = v.Path;
             SymlinkGuard.Check(root.Path, path);
-            // A read-only volume over an existing directory must not hand that directory to the job.
-            using var dir = v.MountOnly
-                ? PathWalk.Open(path, out _, allowFile: true)
-                : Directories.Open(path, owner.Uid, owner.Gid, adopt: v.Writable);
+            using var source = VolumeSources.Open(v, owner);
             if (v.Shared)
             {
-                using var shared = SharedVolumes.MakeShared(root, path, dir);
+                using var shared = SharedVolumes.MakeShared(root, path, source);
                 stage.Pin(path, shared);
             }
-            else stage.Pin(path, dir);
+            else stage.Pin(path, source);
+        }
+        // Unrestricted volumes are not checked, but they are pinned all the same: a match in a
+        // directory a job can write to could be swapped as well.
+        var globs = cfg.Unsafe.UnrestrictedVolumes.Select(v => v.Path).Distinct(StringComparer.Ordinal)
+            .ToDictionary(pattern => pattern, Glob.Expand, StringComparer.Ordinal);
+        foreach (var (_, match) in SpecBuilder.UnrestrictedMatches(cfg, p, pattern => globs[pattern]))
+        {
+            using var source = VolumeSources.OpenMatch(match);
+            stage.Pin(match, source);
         }
 
         using (var log = Directories.Open(p.LogDir, owner.Uid, owner.Gid)) stage.Pin(p.LogDir, log);
@@ -47,7 +55,7 @@ public static class HostPreparation
         // Mount sources a fresh VM may lack.
         foreach (var dir in new[] { p.PackagesDir, p.DataPackagesDir })
             if (!Directory.Exists(dir)) Directory.CreateDirectory(dir);
-        return stage.Sources;
+        return new MountSources(stage.Sources, globs);
     }
 
     // A name the job took with something else is moved aside, and `movedAside` hears of it.

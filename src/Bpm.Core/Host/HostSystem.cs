@@ -14,7 +14,7 @@ public sealed class HostSystem(Func<CgroupLayout> cgroups) : IHost
 
     public FileLock Lock(ProcessRef p) => FileLock.Acquire(p.LockFile);
 
-    public IReadOnlyDictionary<string, string> Prepare(ProcessRef p, ProcessConfig config, UserIds owner) =>
+    public MountSources Prepare(ProcessRef p, ProcessConfig config, UserIds owner) =>
         HostPreparation.Prepare(cgroups(), p, config, owner);
 
     public void ClearPins(ProcessRef p) => MountStage.Clear(p);

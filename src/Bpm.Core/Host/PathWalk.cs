@@ -7,10 +7,10 @@ namespace Bpm.Host;
 
 // Opens a directory by walking its path from "/" one component at a time, each opened relative
 // to the one before without following symlinks. The descriptor stays on the directory that was
-// checked, whatever a job renames or swaps along the path afterwards. A symlink as the last
-// component is always refused; one along the way is followed only where no one but root could
-// have made it (root's link in a root-owned directory that no one else may write), as BOSH lays
-// out /var/vcap/sys; any other is refused.
+// checked, whatever a job renames or swaps along the path afterwards. A symlink along the way is
+// followed only where no one but root could have made it (root's link in a root-owned directory
+// that no one else may write), as BOSH lays out /var/vcap/sys; any other is refused. A symlink as
+// the last component is refused too, unless the caller follows trusted ones there as well.
 public static class PathWalk
 {
     private const int MaxLinks = 40;
@@ -18,8 +18,9 @@ public static class PathWalk
 
     // create: missing components are made, root's and 0700 (the caller sets up the last one);
     // `created` tells whether the last one was. allowFile: the last component may be a file
-    // (opened O_PATH, for mounting only).
-    public static Fd Open(string path, out bool created, bool create = false, bool allowFile = false)
+    // (opened O_PATH, for mounting only). followLast: a trusted symlink as the last component is
+    // followed, as one along the way is.
+    public static Fd Open(string path, out bool created, bool create = false, bool allowFile = false, bool followLast = false)
     {
         created = false;
         int links = 0;
@@ -48,7 +49,7 @@ public static class PathWalk
                     var st = StatAt(dir, name, at);
                     if ((st.Mode & Libc.S_IFMT) == Libc.S_IFLNK)
                     {
-                        if (last || !Trusted(SafeFiles.Stat(dir), st) || ++links > MaxLinks)
+                        if ((last && !followLast) || !Trusted(SafeFiles.Stat(dir), st) || ++links > MaxLinks)
                             throw new BpmException($"refusing to use symlink at {at}");
                         // Go on from the link's target: the rest of the path follows it.
                         var target = ReadLink(dir, name, at);

@@ -13,8 +13,8 @@ public static class SharedVolumes
     public static string LockPath(BoshRoot root, string path) =>
         Path.Join(root.LocksDir, "vol-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(path))) + ".lock");
 
-    // `dir` is the volume as bpm checked it (PathWalk): it is bound onto itself through the
-    // descriptor, never by a path a job could swap. Returns the bind mount, opened afresh (the
+    // `dir` is the volume as bpm checked it (PathWalk), a directory or a file: it is bound onto
+    // itself through the descriptor, never by a path a job could swap. Returns the bind mount, opened afresh (the
     // old descriptor stays on the directory underneath); once a mount point, it cannot be renamed.
     public static Fd MakeShared(BoshRoot root, string path, Fd dir)
     {
@@ -22,7 +22,7 @@ public static class SharedVolumes
         var self = FdPath(dir);
         if (!MountInfo.IsMountPoint(path) && Libc.Mount(self, self, null, Libc.MS_BIND, null) != 0)
             throw Libc.Error("bind mount", path);
-        var mount = PathWalk.Open(path);
+        var mount = PathWalk.Open(path, out _, allowFile: true);
         try
         {
             // Fails unless the directory reached is the mount's root.

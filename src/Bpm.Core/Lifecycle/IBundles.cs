@@ -7,8 +7,8 @@ namespace Bpm.Lifecycle;
 // The OCI bundle of a process (data/bpm/bundles/JOB/PROC): its spec, built from the config.
 public interface IBundles
 {
-    // Builds the spec from the config and the staged mount sources, and writes the bundle.
-    void Write(ProcessRef p, ProcessConfig config, UserIds vcap, IReadOnlyDictionary<string, string> staged);
+    // Builds the spec from the config and the prepared mount sources, and writes the bundle.
+    void Write(ProcessRef p, ProcessConfig config, UserIds vcap, MountSources sources);
 
     bool Exists(ProcessRef p);
 

@@ -15,9 +15,9 @@ public interface IHost
     FileLock Lock(ProcessRef p);
 
     // Lays out the job's directories and pins every mount source a job could write to or rename
-    // under; returns host path → staging path, for the spec. Whatever it pinned before failing
-    // is for ClearPins.
-    IReadOnlyDictionary<string, string> Prepare(ProcessRef p, ProcessConfig config, UserIds owner);
+    // under; returns the pins and the unrestricted volumes' matches, for the spec. Whatever it
+    // pinned before failing is for ClearPins.
+    MountSources Prepare(ProcessRef p, ProcessConfig config, UserIds owner);
 
     void ClearPins(ProcessRef p);
 

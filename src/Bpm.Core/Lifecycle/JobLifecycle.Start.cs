@@ -44,7 +44,7 @@ public sealed partial class JobLifecycle
 
     // What start and run share up to starting the container: the host laid out, the mount
     // sources pinned, the log files open.
-    private sealed record Prepared(IReadOnlyDictionary<string, string> Staged, LogFiles Logs);
+    private sealed record Prepared(MountSources Sources, LogFiles Logs);
 
     // Null when the process is already running, and there is nothing to launch.
     private Prepared? Launch(ProcessRef p, ProcessConfig config, UserIds vcap, IBpmLog log)
@@ -61,8 +61,8 @@ public sealed partial class JobLifecycle
         ClearLeftovers(p, log);
         try
         {
-            var staged = host.Prepare(p, config, vcap);
-            return new Prepared(staged, host.OpenLogs(p, vcap, log));
+            var sources = host.Prepare(p, config, vcap);
+            return new Prepared(sources, host.OpenLogs(p, vcap, log));
         }
         catch
         {
@@ -90,6 +90,6 @@ public sealed partial class JobLifecycle
             }
             log.Info("pre-start-hook-complete", ("hook", hook));
         }
-        bundles.Write(p, config, vcap, launch.Staged);
+        bundles.Write(p, config, vcap, launch.Sources);
     }
 }

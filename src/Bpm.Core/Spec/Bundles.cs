@@ -19,7 +19,7 @@ public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgro
     // twice (when it looks at the container and when it deletes it): it is read once a command.
     private readonly Dictionary<string, string?> _written = new(StringComparer.Ordinal);
 
-    public void Write(ProcessRef p, ProcessConfig config, UserIds vcap, IReadOnlyDictionary<string, string> staged)
+    public void Write(ProcessRef p, ProcessConfig config, UserIds vcap, MountSources sources)
     {
         var spec = SpecBuilder.Build(config, new SpecContext
         {
@@ -28,8 +28,8 @@ public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgro
             Features = features(),
             Cgroups = cgroups(),
             DirectoryExists = Directory.Exists,
-            Glob = Glob.Expand,
-            StagedSources = staged,
+            Glob = pattern => sources.Globs.TryGetValue(pattern, out var matches) ? matches : [],
+            StagedSources = sources.Staged,
         });
         var dir = p.BundleDir;
         Directories.EnsureRootOwned(p.JobBundlesDir);

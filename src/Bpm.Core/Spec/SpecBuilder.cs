@@ -129,29 +129,30 @@ public static class SpecBuilder
         if (proc.EphemeralDisk) bosh.Add(MountOptions.Bind(Source(ctx, paths.DataDir), In(paths.DataDir), recursive: true, writable: true));
         if (proc.PersistentDisk) bosh.Add(MountOptions.Bind(Source(ctx, paths.StoreDir), In(paths.StoreDir), recursive: true, writable: true));
         all.AddRange(bosh);
-        List<string> boshHost = [paths.TmpDir, paths.DataPackagesDir, paths.PackagesDir, paths.JobDir, paths.LogDir];
-        if (proc.EphemeralDisk) boshHost.Add(paths.DataDir);
-        if (proc.PersistentDisk) boshHost.Add(paths.StoreDir);
-
         // Volume paths are host paths, mounted at the same path inside (identity mounts).
         foreach (var v in proc.AdditionalVolumes)
             all.Add(VolumeMount(v, v.Path, Source(ctx, v.Path)));
 
-        foreach (var v in proc.Unsafe.UnrestrictedVolumes)
-        {
-            foreach (var match in ctx.Glob(v.Path))
-            {
-                // A BOSH directory already mounted with its own options keeps them: a match under
-                // one's host path is dropped.
-                if (boshHost.Any(h => PathText.IsWithin(match, h))) continue;
-                all.Add(VolumeMount(v, match, match));
-            }
-        }
+        foreach (var (v, match) in UnrestrictedMatches(proc, paths, ctx.Glob))
+            all.Add(VolumeMount(v, match, Source(ctx, match)));
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         return all.Where(m => seen.Add(m.Destination))
             .OrderBy(m => PathText.Depth(m.Destination))
             .ToList();
+    }
+
+    // What `unsafe.unrestricted_volumes` mount: each pattern's matches on the host, but for those
+    // under a BOSH directory the process mounts with its own options, which keeps them.
+    public static IEnumerable<(Volume Volume, string Match)> UnrestrictedMatches(ProcessConfig proc, ProcessRef paths, Func<string, IReadOnlyList<string>> glob)
+    {
+        if (proc.Unsafe.UnrestrictedVolumes.Count == 0) yield break;
+        List<string> bosh = [paths.TmpDir, paths.DataPackagesDir, paths.PackagesDir, paths.JobDir, paths.LogDir];
+        if (proc.EphemeralDisk) bosh.Add(paths.DataDir);
+        if (proc.PersistentDisk) bosh.Add(paths.StoreDir);
+        foreach (var v in proc.Unsafe.UnrestrictedVolumes)
+            foreach (var match in glob(v.Path))
+                if (!bosh.Any(h => PathText.IsWithin(match, h))) yield return (v, match);
     }
 
     private static Mount VolumeMount(Volume v, string destination, string source) =>

@@ -16,14 +16,14 @@ public sealed class FakeBundles(Journal journal) : IBundles
     public string? WrittenPath { get; set; }
 
     public ProcessConfig? LastWritten { get; private set; }
-    public IReadOnlyDictionary<string, string>? LastStaged { get; private set; }
+    public MountSources? LastSources { get; private set; }
 
-    public void Write(ProcessRef p, ProcessConfig config, UserIds vcap, IReadOnlyDictionary<string, string> staged)
+    public void Write(ProcessRef p, ProcessConfig config, UserIds vcap, MountSources sources)
     {
         journal.Note($"bundles.write {p.Name}");
         _written.Add(p.BundleDir);
         LastWritten = config;
-        LastStaged = staged;
+        LastSources = sources;
     }
 
     public void Put(ProcessRef p) => _written.Add(p.BundleDir);

@@ -30,7 +30,7 @@ public sealed class FakeHost(Journal journal, string dir) : IHost
     public IReadOnlyList<string>? HookEnv { get; private set; }
     public LogFiles? HookLogs { get; private set; }
 
-    public IReadOnlyDictionary<string, string> Staged { get; } = new Dictionary<string, string> { ["/src"] = "/staging/src" };
+    public MountSources Sources { get; } = new(new Dictionary<string, string> { ["/src"] = "/staging/src" }, new Dictionary<string, IReadOnlyList<string>>());
 
     public bool LockHeld => _locks.Any(fd => !fd.IsClosed);
     private readonly List<Fd> _locks = [];
@@ -56,10 +56,10 @@ public sealed class FakeHost(Journal journal, string dir) : IHost
         return FileLock.Acquire(fd, path);
     }
 
-    public IReadOnlyDictionary<string, string> Prepare(ProcessRef p, ProcessConfig config, UserIds owner)
+    public MountSources Prepare(ProcessRef p, ProcessConfig config, UserIds owner)
     {
         journal.Note($"host.prepare {p.Name}");
-        return Staged;
+        return Sources;
     }
 
     public void ClearPins(ProcessRef p) => journal.Note($"host.clearPins {p.Name}");

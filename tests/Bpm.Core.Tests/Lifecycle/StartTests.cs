@@ -20,7 +20,7 @@ public class StartTests
         w.Journal.NeverStarting("host.runHook", "log.info running-pre-start-hook", "runc.delete", "log.error");
         Assert.True(w.Journal.WasLocked(w.Detached));
         Assert.True(w.Journal.WasLocked("bundles.write web"));
-        Assert.Same(w.Host.Staged, w.Bundles.LastStaged);
+        Assert.Same(w.Host.Sources, w.Bundles.LastSources);
         Assert.Equal(ContainerStatus.Running, w.Runc.Table(w.Id).Status);
         Assert.Equal(["starting", "complete"], w.Logs.Events);
     }

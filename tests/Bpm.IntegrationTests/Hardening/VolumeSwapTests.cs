@@ -9,12 +9,12 @@ namespace Bpm.IntegrationTests.Hardening;
 public sealed class VolumeSwapTests
 {
     // Process A: waits (inotify on its log dir) for B's stdout log to be opened, which bpm does
-    // after preparing B's volumes and before runc mounts them, then exchanges B's volume with a
-    // symlink to the victim (renameat2 RENAME_EXCHANGE).
+    // after preparing B's volumes and before runc mounts them, then exchanges B's volume (NAME in
+    // A's data dir) with a symlink to the victim (renameat2 RENAME_EXCHANGE).
     private const string Swapper = """
         import ctypes, os, struct, sys, time
         libc = ctypes.CDLL(None, use_errno=True)
-        logdir, data, victim = sys.argv[1:4]
+        logdir, data, victim, name = sys.argv[1:5]
         os.symlink(victim, data + "/evil")
         fd = libc.inotify_init()
         libc.inotify_add_watch(fd, logdir.encode(), 0x20 | 0x100)
@@ -27,7 +27,7 @@ public sealed class VolumeSwapTests
                 wd, mask, cookie, n = struct.unpack_from("iIII", buf, i)
                 hit |= buf[i + 16:i + 16 + n].rstrip(b"\0") == b"b.stdout.log"
                 i += 16 + n
-        r = libc.renameat2(-100, (data + "/sockets").encode(), -100, (data + "/evil").encode(), 2)
+        r = libc.renameat2(-100, (data + "/" + name).encode(), -100, (data + "/evil").encode(), 2)
         open(logdir + "/swapped", "w").write(str(r if r == 0 else ctypes.get_errno()))
         while True:
             time.sleep(1000)
@@ -54,7 +54,7 @@ public sealed class VolumeSwapTests
             processes:
             - name: a
               executable: /usr/bin/python3
-              args: [/var/vcap/jobs/j/bin/swap.py, /var/vcap/sys/log/j, /var/vcap/data/j, {{victim}}]
+              args: [/var/vcap/jobs/j/bin/swap.py, /var/vcap/sys/log/j, /var/vcap/data/j, {{victim}}, sockets]
               ephemeral_disk: true
             - name: b
               executable: /bin/sh
@@ -87,6 +87,48 @@ public sealed class VolumeSwapTests
         Assert.Equal(0, root.Bpm("stop", "j", "-p", "a").ExitCode);
         Assert.Empty(BoshRoot.MountsUnder(StagingDir(root, "j", "a")));
         Assert.False(Directory.Exists(StagingDir(root, "j", "a")));
+    }
+
+    [Fact]
+    public void ASwappedFileVolumeStillMountsTheCheckedFile()
+    {
+        using var root = new BoshRoot();
+        using var victim = new Victim();
+        // The file B mounts lies in A's data dir, which A may rename in.
+        var settings = root.P("data", "j", "settings.conf");
+        Directory.CreateDirectory(Path.GetDirectoryName(settings)!);
+        File.WriteAllText(settings, "checked settings\n");
+        root.WriteJob("j", $$"""
+            processes:
+            - name: a
+              executable: /usr/bin/python3
+              args: [/var/vcap/jobs/j/bin/swap.py, /var/vcap/sys/log/j, /var/vcap/data/j, {{victim.File}}, settings.conf]
+              ephemeral_disk: true
+            - name: b
+              executable: /bin/sh
+              args: [-c, "cat {{settings}}; echo written >> {{settings}} && echo appended"]
+              additional_volumes:
+              - {path: {{settings}}, writable: true}
+            """);
+        File.WriteAllText(root.P("jobs", "j", "bin", "swap.py"), Swapper);
+
+        root.StartRunning("j", "a");
+        BoshRoot.WaitFor(() => File.Exists(Path.Combine(root.LogDir("j"), "ready")), "the swapper to watch the log dir");
+
+        var run = root.Bpm("run", "j", "-p", "b");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        BoshRoot.WaitFor(() => File.Exists(Path.Combine(root.LogDir("j"), "swapped")), "the swap");
+        Assert.Equal("0", File.ReadAllText(Path.Combine(root.LogDir("j"), "swapped")));
+        // The name is a symlink to the victim now...
+        Assert.Equal(victim.File, new FileInfo(settings).LinkTarget);
+        // ...yet B read and wrote the file bpm checked, which A's swap moved to "evil".
+        Assert.Equal("checked settings\nappended\n", run.Stdout);
+        Assert.Equal("checked settings\nwritten\n", File.ReadAllText(root.P("data", "j", "evil")));
+        victim.AssertUntouched();
+
+        Assert.Empty(BoshRoot.MountsUnder(StagingDir(root, "j", "b")));
+        Assert.Equal(0, root.Bpm("stop", "j", "-p", "a").ExitCode);
+        Assert.Empty(BoshRoot.MountsUnder(StagingDir(root, "j", "a")));
     }
 
     [Fact]
