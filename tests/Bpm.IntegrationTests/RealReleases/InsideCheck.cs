@@ -11,7 +11,8 @@ public static class InsideCheck
 {
     public const string Probe = ".bpm-fixture-probe";
 
-    public static void Assert(BoshRoot root, string containerId, FixtureProcess p, IReadOnlyList<ExpectedMount> mounts)
+    /// <summary>Runs the checks; returns their lines for the test's output.</summary>
+    public static IReadOnlyList<string> Assert(BoshRoot root, string containerId, FixtureProcess p, IReadOnlyList<ExpectedMount> mounts)
     {
         var script = new StringBuilder("id -u\n");
         var probes = new List<string>();
@@ -64,6 +65,7 @@ public static class InsideCheck
             var failed = lines.Where(l => l.StartsWith("FAIL ", StringComparison.Ordinal)).ToList();
             Xunit.Assert.True(failed.Count == 0 && lines.Count(l => l.StartsWith("ok ", StringComparison.Ordinal)) == checks,
                 $"{p}: inside the container:\n{string.Join('\n', failed)}\n{r}");
+            return lines;
         }
         finally
         {

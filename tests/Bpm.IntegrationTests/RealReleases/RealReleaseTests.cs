@@ -39,7 +39,10 @@ public sealed class RealReleaseTests(ITestOutputHelper output)
             }
             var pid = root.StartRunning(p.Job, p.Name);
             var view = ContainerView.Of(pid);
-            Inspect(root, fixture, p, view);
+            foreach (var line in Inspect(root, fixture, p, view))
+            {
+                output.WriteLine($"{p}: {line}");
+            }
             started.Add((p, view.CgroupDirs()));
         }
 
@@ -66,7 +69,8 @@ public sealed class RealReleaseTests(ITestOutputHelper output)
         Assert.True(left.Count == 0, "mounts left under the root: " + string.Join(", ", left));
     }
 
-    private static void Inspect(BoshRoot root, Fixture fixture, FixtureProcess p, ContainerView view)
+    // Returns what the checks from inside printed.
+    private static IReadOnlyList<string> Inspect(BoshRoot root, Fixture fixture, FixtureProcess p, ContainerView view)
     {
         var job = p.Job;
         var stdout = root.StdoutLog(job, p.Name);
@@ -149,6 +153,6 @@ public sealed class RealReleaseTests(ITestOutputHelper output)
             var host = File.ReadAllLines("/proc/self/mountinfo").Where(l => l.Split(' ')[4] == v.Path).ToList();
             Assert.True(host.Count == 1 && host[0].Contains(" shared:"), $"{p}: {v.Path} is not shared on the host: {string.Join('\n', host)}");
         }
-        InsideCheck.Assert(root, BoshRoot.ContainerId(job, p.Name), p, expected);
+        return InsideCheck.Assert(root, BoshRoot.ContainerId(job, p.Name), p, expected);
     }
 }
