@@ -4,9 +4,11 @@ namespace Bpm.IntegrationTests.RealReleases;
 
 /// <summary>
 /// One rendered bpm.yml of a real release's job (Fixtures/NAME.yml), with what the job needs
-/// around it: the files of Fixtures/NAME/ (hooks and their helpers, laid under the root), and
-/// what its header asks the host to have (`# host dir|file|socket: PATH`). `((root))` in all of
-/// them is the throwaway BOSH root, since volume and hook paths are host paths.
+/// around it: the files of Fixtures/NAME/ (hooks and their helpers, laid under the root), what
+/// its header asks the host to have before the start (`# host dir|file|socket: PATH`, since
+/// mount_only paths and other jobs' files are not bpm's to make), and what its hook must have
+/// done (`# gone: PATH`, `# vcap owns: PATH`). `((root))` in all of them is the throwaway BOSH
+/// root, since volume and hook paths are host paths.
 /// </summary>
 public sealed class Fixture
 {
