@@ -75,6 +75,28 @@ public sealed class LeftoverTests
     // ------------------------------------------------------------ 2. one job name, two roots
 
     [Fact]
+    public void ABundleAnEarlierBpmLeftOnTheDiskIsReplacedAndRemoved()
+    {
+        using var root = new BoshRoot();
+        root.WriteSleepJob("old");
+        // The layout earlier builds of bpm wrote: the bundle on the disk, only its rootfs a tmpfs.
+        var bundle = root.BundleDir("old");
+        var rootfs = Path.Combine(bundle, "rootfs");
+        Directory.CreateDirectory(rootfs);
+        File.WriteAllText(Path.Combine(bundle, "config.json"), "{}");
+        var mount = BoshRoot.Run("mount", "-t", "tmpfs", "-o", "size=1m", "bpm-rootfs", rootfs);
+        Assert.True(mount.ExitCode == 0, mount.ToString());
+        Directory.CreateDirectory(Path.Combine(rootfs, "proc"));
+
+        root.StartRunning("old");
+        // The bundle is a tmpfs of its own now; the old rootfs's tmpfs is gone.
+        Assert.Equal([bundle], BoshRoot.MountsUnder(bundle));
+        Assert.Equal(0, root.Bpm("stop", "old").ExitCode);
+        Assert.Empty(BoshRoot.MountsUnder(bundle));
+        Assert.False(Directory.Exists(bundle));
+    }
+
+    [Fact]
     public void TheSameJobInTwoBoshRootsLivesApart()
     {
         using var a = new BoshRoot();

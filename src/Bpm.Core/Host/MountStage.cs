@@ -9,6 +9,8 @@ namespace Bpm.Host;
 // symlink to another job's data in between. So bpm pins what it checked: it binds the open
 // descriptor onto a staging directory of root's (data/bpm/mounts/ID/N, one dir per container)
 // and gives runc that path, which no job can reach. The staging mounts go with the container.
+// The staging dir is a small tmpfs of its own, so that they all go with one unmount and one
+// rmdir, not an unmount, a stat and a removal each.
 public sealed class MountStage
 {
     private readonly string _dir;
@@ -26,6 +28,8 @@ public sealed class MountStage
         var dir = p.MountsDir;
         Directories.EnsureRootOwned(Path.GetDirectoryName(dir)!);
         Directories.EnsureRootOwned(dir);
+        if (Libc.Mount("bpm-mounts", dir, "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV | Libc.MS_NOEXEC, "mode=700,size=64k,nr_inodes=4096") != 0)
+            throw Libc.Error("mount tmpfs", dir);
         return new MountStage(dir);
     }
 
@@ -44,11 +48,14 @@ public sealed class MountStage
         return target;
     }
 
-    // Unmounts and removes this container's staging dir, entry by entry: only what bpm put there.
+    // Unmounts and removes this container's staging dir: its tmpfs, with every pin in it. One an
+    // earlier bpm staged on the disk is cleared entry by entry: only what bpm put there.
     public static void Clear(ProcessRef p)
     {
         var dir = p.MountsDir;
         if (SafeFiles.LStat(dir) is not { } st || (st.Mode & Libc.S_IFMT) != Libc.S_IFDIR) return;
+        Unmount.All(dir);
+        if (Libc.Rmdir(dir) == 0) return;
         foreach (var entry in Directory.EnumerateFileSystemEntries(dir))
         {
             Unmount.All(entry);

@@ -3,38 +3,57 @@ using Bpm.Interop;
 
 namespace Bpm.Host;
 
-// Copies a pipe to two descriptors (the caller's terminal and a log file) until it closes.
+// Copies each of some pipes to two descriptors (the caller's terminal and a log file) until every
+// pipe has closed, on the calling thread: one poll over all of them, not a thread per pipe, whose
+// start a short `bpm run` would pay for at every call.
 public static class Tee
 {
     public const int BufferSize = 1 << 20;
 
-    public static Thread Start(Fd source, int first, Fd second)
-    {
-        var thread = new Thread(() => Pump(source, first, second)) { IsBackground = true };
-        thread.Start();
-        return thread;
-    }
+    public readonly record struct Route(Fd Source, int First, Fd Second);
 
-    private static unsafe void Pump(Fd source, int first, Fd second)
+    public static unsafe void Pump(params Route[] routes)
     {
-        var buffer = GC.AllocateUninitializedArray<byte>(BufferSize, pinned: true);
-        bool firstOpen = true;
-        fixed (byte* p = buffer)
+        // Pages are touched only as far as a read fills them: a quiet job costs one page.
+        var buffer = (byte*)NativeMemory.Alloc(BufferSize);
+        var fds = stackalloc Libc.PollFd[routes.Length];
+        var firstOpen = new bool[routes.Length];
+        try
         {
-            while (true)
+            for (int i = 0; i < routes.Length; i++)
             {
-                var n = Libc.Read(source.Value, p, BufferSize);
-                if (n == 0) return;
-                if (n < 0)
+                fds[i] = new Libc.PollFd { Fd = routes[i].Source.Value, Events = Libc.POLLIN };
+                firstOpen[i] = true;
+            }
+            int open = routes.Length;
+            while (open > 0)
+            {
+                if (Libc.Poll(fds, (nuint)routes.Length, -1) < 0)
                 {
                     if (Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
-                    return;
+                    throw Libc.Error("poll");
                 }
-                var chunk = new ReadOnlySpan<byte>(p, (int)n);
-                // A caller that went away (closed pipe) must not stop the log from being written.
-                if (firstOpen) firstOpen = Fd.TryWriteAll(first, chunk);
-                Fd.TryWriteAll(second.Value, chunk);
+                for (int i = 0; i < routes.Length; i++)
+                {
+                    if (fds[i].Fd < 0 || fds[i].Revents == 0) continue;
+                    var n = Libc.Read(fds[i].Fd, buffer, BufferSize);
+                    if (n < 0 && Marshal.GetLastPInvokeError() == Libc.EINTR) continue;
+                    if (n <= 0)
+                    {
+                        fds[i].Fd = -1; // poll skips negative descriptors
+                        open--;
+                        continue;
+                    }
+                    var chunk = new ReadOnlySpan<byte>(buffer, (int)n);
+                    // A caller that went away (closed pipe) must not stop the log from being written.
+                    if (firstOpen[i]) firstOpen[i] = Fd.TryWriteAll(routes[i].First, chunk);
+                    Fd.TryWriteAll(routes[i].Second.Value, chunk);
+                }
             }
+        }
+        finally
+        {
+            NativeMemory.Free(buffer);
         }
     }
 }

@@ -8,14 +8,14 @@ public sealed class AttachedRun : IAttachedRun
 {
     private readonly Fd _outR;
     private readonly Fd _errR;
-    private readonly Thread[] _pumps;
+    private readonly LogFiles _logs;
 
-    private AttachedRun(int runcPid, Fd outR, Fd errR, Thread[] pumps)
+    private AttachedRun(int runcPid, Fd outR, Fd errR, LogFiles logs)
     {
         RuncPid = runcPid;
         _outR = outR;
         _errR = errR;
-        _pumps = pumps;
+        _logs = logs;
     }
 
     public int RuncPid { get; }
@@ -26,6 +26,7 @@ public sealed class AttachedRun : IAttachedRun
         var (outR, outW) = Fd.Pipe();
         var (errR, errW) = Fd.Pipe();
         // As big as the tee's buffer: the job rarely waits for bpm, and one read takes all it wrote.
+    // Until the process has started and bpm begins copying (Wait), the pipes hold what is written.
         outR.TrySetPipeSize(Tee.BufferSize);
         errR.TrySetPipeSize(Tee.BufferSize);
         int pid;
@@ -41,18 +42,16 @@ public sealed class AttachedRun : IAttachedRun
             errR.Dispose();
             throw;
         }
-        return new AttachedRun(pid, outR, errR, [Tee.Start(outR, 1, logs.Stdout), Tee.Start(errR, 2, logs.Stderr)]);
+        return new AttachedRun(pid, outR, errR, logs);
     }
 
-    // runc's exit status, which is the container's; returns once all output is copied.
+    // Copies the output until runc and the container have closed it, then returns runc's exit
+    // status, which is the container's.
     public int Wait()
     {
         using (_outR)
         using (_errR)
-        {
-            int code = ChildProcess.Wait(RuncPid);
-            foreach (var t in _pumps) t.Join();
-            return code;
-        }
+            Tee.Pump(new Tee.Route(_outR, 1, _logs.Stdout), new Tee.Route(_errR, 2, _logs.Stderr));
+        return ChildProcess.Wait(RuncPid);
     }
 }

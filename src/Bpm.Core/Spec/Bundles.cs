@@ -8,11 +8,12 @@ using Bpm.Oci;
 
 namespace Bpm.Spec;
 
-// data/bpm/bundles/JOB/PROC: config.json and an empty rootfs/. Root's alone. The rootfs is a small
-// tmpfs of its own: runc makes a mount point in it for every mount of the spec, at every start, and
-// a disk pays for each directory made there and removed with the bundle (on a disk without a
-// journal about 0.2 ms each, some 8 ms a run); a tmpfs makes them in memory and goes with one
-// unmount. The container only ever sees it as the empty "/" under its mounts.
+// data/bpm/bundles/JOB/PROC: config.json and an empty rootfs/. Root's alone. The bundle is a small
+// tmpfs of its own: runc makes a mount point in the rootfs for every mount of the spec, at every
+// start, and a disk pays for each directory made there and removed with the bundle (on a disk
+// without a journal about 0.2 ms each, some 8 ms a run); a tmpfs makes them in memory, and the
+// whole bundle goes with one unmount and one rmdir. The container only ever sees the rootfs as
+// the empty "/" under its mounts.
 public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgroups) : IBundles
 {
     // Bundle dir → the cgroupsPath its config.json holds. The file is tens of kB, and a stop asks
@@ -32,20 +33,19 @@ public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgro
             StagedSources = sources.Staged,
         });
         var dir = p.BundleDir;
+        // A killed bpm, or an earlier start, may have left one (a container of this bundle would
+        // have been settled first).
+        Remove(p);
         Directories.EnsureRootOwned(p.JobBundlesDir);
         Directories.EnsureRootOwned(dir);
+        if (Libc.Mount("bpm-bundle", dir, "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV, "mode=700,size=1m,nr_inodes=4096") != 0)
+            throw Libc.Error("mount tmpfs", dir);
         // The container's "/" must be traversable by the job's user.
-        var rootfs = Path.Join(dir, "rootfs");
-        Directories.EnsureRootOwned(rootfs, 0x1ed /* 0755 */);
-        // A killed bpm may have left one (a container of this bundle would have been settled first).
-        Unmount.All(rootfs);
-        if (Libc.Mount("bpm-rootfs", rootfs, "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV, "mode=755,size=1m,nr_inodes=4096") != 0)
-            throw Libc.Error("mount tmpfs", rootfs);
+        Directories.EnsureRootOwned(Path.Join(dir, "rootfs"), 0x1ed /* 0755 */);
         // Made afresh rather than through a temporary file and a rename, which would cost every
-        // start time: the directory is root's alone, and runc reads the file only once it is
-        // complete. Whatever had the name before (a leftover, a link) is unlinked, never written.
+        // start time: the fresh tmpfs is root's alone, and runc reads the file only once it is
+        // complete.
         var path = Path.Join(dir, "config.json");
-        File.Delete(path);
         using var file = Fd.Open(path, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW, 0x1a4 /* 0644 */);
         file.WriteAll(OciJson.Write(spec));
         _written[dir] = spec.Linux.CgroupsPath;
@@ -55,10 +55,15 @@ public sealed class Bundles(Func<HostFeatures> features, Func<CgroupLayout> cgro
 
     public void Remove(ProcessRef p)
     {
-        _written.Remove(p.BundleDir);
-        if (!Directory.Exists(p.BundleDir)) return;
-        Unmount.All(Path.Join(p.BundleDir, "rootfs"));
-        Directory.Delete(p.BundleDir, recursive: true);
+        var dir = p.BundleDir;
+        _written.Remove(dir);
+        // Only a directory of its own: whatever else has the name is refused when a bundle is written.
+        if (SafeFiles.LStat(dir) is not { } st || (st.Mode & Libc.S_IFMT) != Libc.S_IFDIR) return;
+        Unmount.All(dir);
+        if (Libc.Rmdir(dir) == 0) return;
+        // A bundle an earlier bpm wrote on the disk, with its rootfs alone a tmpfs.
+        Unmount.All(Path.Join(dir, "rootfs"));
+        Directory.Delete(dir, recursive: true);
     }
 
     public IReadOnlyList<string> Environment(ProcessRef p, ProcessConfig config) => SpecBuilder.Environment(config, p);

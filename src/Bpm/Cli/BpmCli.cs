@@ -20,25 +20,11 @@ public static class BpmCli
             return 0;
         }
 
-        // Not a RootCommand: that builds --help and --version up front, and their descriptions
-        // come from resources, looked up by reflection at every call. Monit calls bpm all the
-        // time and neither is asked for then, so help is added only when named.
-        var root = new Command("bpm", "A bosh process manager: starts, stops and inspects BOSH job processes in runc containers.");
         bool help = args.Any(HelpAliases.Contains);
-        if (help) root.Options.Add(new HelpOption());
-        root.Subcommands.Add(StartCommand.Create());
-        root.Subcommands.Add(StopCommand.Create());
-        root.Subcommands.Add(RunCommand.Create());
-        root.Subcommands.Add(ListCommand.Create());
-        root.Subcommands.Add(PidCommand.Create());
-        root.Subcommands.Add(LogsCommand.Create());
-        root.Subcommands.Add(ShellCommand.Create());
-        root.Subcommands.Add(TraceCommand.Create());
-        root.Subcommands.Add(VersionCommand.Create());
-        root.Subcommands.Add(MonitCommand.Create());
-        root.Subcommands.Add(StatusCommand.Create());
-        root.Subcommands.Add(ValidateCommand.Create());
-
+        // A call names one command: only that one is built (each costs its options and their
+        // defaults at every call, and monit calls bpm all the time). Usage lists them all.
+        var named = args.Length > 0 && !help ? Commands.FirstOrDefault(c => c.Name == args[0]) : default;
+        var root = named.Create is { } one ? Root(help, one) : Root(help);
         if (args.Length == 0) return Usage(root);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -48,7 +34,7 @@ public static class BpmCli
                 ? parsed.UnmatchedTokens.Select(t => $"unknown command or flag '{t}'")
                 : parsed.Errors.Select(e => OneLine(e.Message));
             foreach (var m in messages) Console.Error.WriteLine("Error: " + m);
-            return Usage(root);
+            return Usage(named.Create is null ? root : Root(help));
         }
         try
         {
@@ -58,6 +44,26 @@ public static class BpmCli
         {
             return Fail(e);
         }
+    }
+
+    // In the order usage lists them.
+    private static readonly (string Name, Func<Command> Create)[] Commands =
+    [
+        ("start", StartCommand.Create), ("stop", StopCommand.Create), ("run", RunCommand.Create),
+        ("list", ListCommand.Create), ("pid", PidCommand.Create), ("logs", LogsCommand.Create),
+        ("shell", ShellCommand.Create), ("trace", TraceCommand.Create), ("version", VersionCommand.Create),
+        ("monit", MonitCommand.Create), ("status", StatusCommand.Create), ("validate", ValidateCommand.Create),
+    ];
+
+    // Not a RootCommand: that builds --help and --version up front, and their descriptions come
+    // from resources, looked up by reflection at every call. Monit calls bpm all the time and
+    // neither is asked for then, so help is added only when named.
+    private static Command Root(bool help, params Func<Command>[] only)
+    {
+        var root = new Command("bpm", "A bosh process manager: starts, stops and inspects BOSH job processes in runc containers.");
+        if (help) root.Options.Add(new HelpOption());
+        foreach (var create in only.Length > 0 ? only : Commands.Select(c => c.Create)) root.Subcommands.Add(create());
+        return root;
     }
 
     // No command, or arguments a command does not take: the commands, on stderr, exit 1.
