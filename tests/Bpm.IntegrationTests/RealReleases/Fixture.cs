@@ -8,7 +8,8 @@ namespace Bpm.IntegrationTests.RealReleases;
 /// its header asks the host to have before the start (`# host dir|file|socket: PATH`, since
 /// mount_only paths and other jobs' files are not bpm's to make), and what its hook must have
 /// done (`# gone: PATH`, `# vcap owns: PATH`). `((root))` in all of them is the throwaway BOSH
-/// root, since volume and hook paths are host paths.
+/// root, since volume and hook paths are host paths. The job's own directory is laid as BOSH lays
+/// it (BoshJobDir); the directories of other jobs that a fixture names are plain ones.
 /// </summary>
 public sealed class Fixture
 {
@@ -69,7 +70,12 @@ public sealed class Fixture
     /// <summary>Lays the job out under ROOT: its bpm.yml, its files, the host's paths and a stand-in for each executable.</summary>
     public IReadOnlyList<FixtureProcess> Lay(BoshRoot root)
     {
+        var jobTarget = BoshJobDir.Lay(root, Job);
         var config = root.WriteJob(Job, Render(root));
+        foreach (var dir in new[] { "bin", "config" })
+        {
+            File.SetUnixFileMode(Path.Combine(jobTarget, dir), BoshRoot.Mode755);
+        }
         var tree = Path.Combine(Dir, Name);
         if (Directory.Exists(tree))
         {
