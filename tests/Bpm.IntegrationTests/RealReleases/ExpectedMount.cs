@@ -5,10 +5,14 @@ public enum MountKind { Directory, File, Socket }
 /// <summary>A mount a process's container must have, at its path inside, with its options.</summary>
 public sealed record ExpectedMount(string Point, MountKind Kind, bool Writable, bool Exec, string Why)
 {
-    /// <summary>What the host has at PATH, seen without following a symlink.</summary>
-    public static MountKind KindOf(string path)
+    /// <summary>
+    /// What the host has at PATH, seen without following a symlink, or through it when FOLLOW
+    /// (an unrestricted match that is root's link, such as another job's dir, is mounted as what
+    /// it points to).
+    /// </summary>
+    public static MountKind KindOf(string path, bool follow = false)
     {
-        var st = BoshRoot.Run("stat", "-c", "%F", "--", path);
+        var st = BoshRoot.Run("stat", follow ? "-Lc" : "-c", "%F", "--", path);
         Assert.True(st.ExitCode == 0, $"stat {path}: {st}");
         return st.Stdout.Trim() switch
         {
@@ -52,7 +56,7 @@ public sealed record ExpectedMount(string Point, MountKind Kind, bool Writable, 
             Assert.True(matches.Count > 0, $"the fixture's glob {v.Path} matches nothing on the host");
             foreach (var match in matches.Where(m => !own.Any(d => m == d || m.StartsWith(d + "/", StringComparison.Ordinal))))
             {
-                result.Add(new(match, KindOf(match), v.Writable, v.AllowExecutions, $"unrestricted {v.Path} ({match})"));
+                result.Add(new(match, KindOf(match, follow: true), v.Writable, v.AllowExecutions, $"unrestricted {v.Path} ({match})"));
             }
         }
         return result;

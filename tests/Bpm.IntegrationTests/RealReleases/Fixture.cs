@@ -8,8 +8,8 @@ namespace Bpm.IntegrationTests.RealReleases;
 /// its header asks the host to have before the start (`# host dir|file|socket: PATH`, since
 /// mount_only paths and other jobs' files are not bpm's to make), and what its hook must have
 /// done (`# gone: PATH`, `# vcap owns: PATH`). `((root))` in all of them is the throwaway BOSH
-/// root, since volume and hook paths are host paths. The job's own directory is laid as BOSH lays
-/// it (BoshJobDir); the directories of other jobs that a fixture names are plain ones.
+/// root, since volume and hook paths are host paths. The job's own directory, and that of every
+/// other job a fixture lays files in, is laid as BOSH lays it (BoshJobDir).
 /// </summary>
 public sealed class Fixture
 {
@@ -82,6 +82,7 @@ public sealed class Fixture
             foreach (var file in Directory.GetFiles(tree, "*", SearchOption.AllDirectories))
             {
                 var target = Path.Combine(root.Root, Path.GetRelativePath(tree, file));
+                LinkJobDirAbove(root, target);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 File.WriteAllText(target, File.ReadAllText(file).Replace(Placeholder, root.Root));
                 if (Path.GetRelativePath(tree, file).Split('/').SkipLast(1).Contains("bin"))
@@ -92,10 +93,12 @@ public sealed class Fixture
         }
         foreach (var dir in Paths(root, "host dir"))
         {
+            LinkJobDirAbove(root, dir);
             Directory.CreateDirectory(dir);
         }
         foreach (var file in Paths(root, "host file"))
         {
+            LinkJobDirAbove(root, file);
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             File.WriteAllText(file, $"laid by the test for {Name}\n");
         }
@@ -128,6 +131,17 @@ public sealed class Fixture
             }
         }
         return processes;
+    }
+
+    // Another job's files (a config another job's glob reads, a script its route names) live in
+    // that job's directory, which BOSH makes a link like this job's.
+    private static void LinkJobDirAbove(BoshRoot root, string path)
+    {
+        var rel = Path.GetRelativePath(root.P("jobs"), path).Split('/');
+        if (rel[0] != ".." && rel.Length > 1 && !Path.Exists(root.P("jobs", rel[0])))
+        {
+            BoshJobDir.Lay(root, rel[0]);
+        }
     }
 
     public override string ToString() => Name;
