@@ -4,7 +4,8 @@ namespace Bpm.IntegrationTests.RealReleases;
 
 /// <summary>
 /// Checks a running container from inside: a shell run by `runc exec` (with the container's own
-/// user, capabilities and seccomp filter) tries each expected mount and prints `ok` or `FAIL` per
+/// user, capabilities, rlimits and seccomp filter) reads its own capabilities, no_new_privs,
+/// seccomp mode and open-files limit, tries each expected mount, and prints `ok` or `FAIL` per
 /// check. The executable probe is written into each directory volume from the host just before.
 /// </summary>
 public static class InsideCheck
@@ -21,6 +22,15 @@ public static class InsideCheck
         {
             script.Append($"if {condition}; then echo 'ok {what}'; else echo 'FAIL {what}'; fi\n");
             checks++;
+        }
+        var caps = p.Privileged ? CapabilityBits.Privileged & CapabilityBits.HostBound : CapabilityBits.Mask(p.Capabilities);
+        Check($"CapEff is {CapabilityBits.Hex(caps)}", $"grep -qx 'CapEff:[[:space:]]*{CapabilityBits.Hex(caps)}' /proc/self/status");
+        // A privileged process gets neither no_new_privs nor the seccomp filter (container.md).
+        Check($"NoNewPrivs is {(p.Privileged ? 0 : 1)}", $"grep -qx 'NoNewPrivs:[[:space:]]*{(p.Privileged ? 0 : 1)}' /proc/self/status");
+        Check($"Seccomp is {(p.Privileged ? 0 : 2)}", $"grep -qx 'Seccomp:[[:space:]]*{(p.Privileged ? 0 : 2)}' /proc/self/status");
+        if (p.OpenFiles is { } nofile)
+        {
+            Check($"open files limited to {nofile}", $"[ \"$(ulimit -Sn)\" = {nofile} ] && [ \"$(ulimit -Hn)\" = {nofile} ]");
         }
         foreach (var m in mounts)
         {
