@@ -19,6 +19,9 @@ public sealed class Fixture
 
     public string Name { get; }
     public string Job { get; }
+
+    /// <summary>The public release it stands for (OWNER/REPO), from its first line.</summary>
+    public string Release { get; }
     private readonly string _text;
     private readonly List<(string Kind, string Path)> _directives;
 
@@ -29,6 +32,8 @@ public sealed class Fixture
         _directives = Directive.Matches(text).Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
         Job = _directives.SingleOrDefault(d => d.Kind == "job").Path
             ?? throw new InvalidOperationException($"fixture {name} names no job (# job: NAME)");
+        Release = Regex.Match(text, @"\A# Stands for ([\w.-]+/[\w.-]+)[ ,]") is { Success: true } m ? m.Groups[1].Value
+            : throw new InvalidOperationException($"fixture {name} does not start with the release it stands for (# Stands for OWNER/REPO, ...)");
     }
 
     public static string Dir => Path.Combine(AppContext.BaseDirectory, "RealReleases", "Fixtures");
