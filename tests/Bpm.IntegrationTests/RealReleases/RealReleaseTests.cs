@@ -38,6 +38,7 @@ public sealed class RealReleaseTests(ITestOutputHelper output)
                 // runc cannot grant what bpm itself lacks: on this host the start must fail cleanly.
                 Hx.AssertCleanError(root.Bpm(p.StartArgs("start")));
                 Assert.Null(root.RuncStatus(BoshRoot.ContainerId(p.Job, p.Name)));
+                Assert.False(Directory.Exists(root.BundleDir(p.Job, p.Name)), $"{p}: the refused start left its bundle");
                 output.WriteLine($"{p}: asks for capabilities outside this host's bounding set " +
                     $"({CapabilityBits.Hex(CapabilityBits.HostBound)}); its start failed cleanly and it is not inspected");
                 continue;
