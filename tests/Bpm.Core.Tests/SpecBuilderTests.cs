@@ -371,22 +371,6 @@ public class SpecBuilderTests
     }
 
     [Fact]
-    public void UnrestrictedMatchesUnderTheProcesssBoshDirsAreLeftToThem()
-    {
-        var paths = ProcessRef.Of(new BoshRoot("/var/vcap"), "web", "web");
-        var proc = Minimal with
-        {
-            EphemeralDisk = true,
-            Unsafe = new UnsafeConfig
-            {
-                UnrestrictedVolumes = [new Volume { Path = "/var/vcap/jobs/*/config/indicators.yml" }, new Volume { Path = "/var/vcap/data/*/tmp" }],
-            },
-        };
-        var matches = SpecBuilder.UnrestrictedMatches(proc, paths, Context().Glob).Select(m => m.Match);
-        Assert.Equal(["/var/vcap/jobs/other/config/indicators.yml", "/var/vcap/jobs/zzz/config/indicators.yml", "/var/vcap/data/other/tmp"], matches);
-    }
-
-    [Fact]
     public void DuplicateDestinationsFirstWins()
     {
         var spec = Build(Minimal with
@@ -426,7 +410,7 @@ public class SpecBuilderTests
     }
 
     [Fact]
-    public void UnrestrictedGlobMatchesUnderBoshMountsAreDropped()
+    public void UnrestrictedGlobMatchesUnderBoshMountsAreMountedOverThem()
     {
         var spec = Build(Minimal with
         {
@@ -439,11 +423,14 @@ public class SpecBuilderTests
         Assert.Equal("/var/vcap/jobs/other/config/indicators.yml", other.Source);
         Assert.Equal(["rbind", "noexec", "nosuid", "nodev", "ro"], other.Options);
         MountAt(spec, "/var/vcap/jobs/zzz/config/indicators.yml");
-        Assert.DoesNotContain(spec.Mounts, m => m.Destination == "/var/vcap/jobs/web/config/indicators.yml");
+        // The process's own, inside its job dir, as the original mounts it: after the job dir.
+        var own = MountAt(spec, "/var/vcap/jobs/web/config/indicators.yml");
+        Assert.Equal(["rbind", "noexec", "nosuid", "nodev", "ro"], own.Options);
+        Assert.True(spec.Mounts.ToList().IndexOf(own) > spec.Mounts.ToList().FindIndex(m => m.Destination == "/var/vcap/jobs/web"));
     }
 
     [Fact]
-    public void UnrestrictedMatchesAreDroppedByWholeComponents()
+    public void UnrestrictedMatchesAtABoshMountsPathKeepThatMount()
     {
         var spec = Build(Minimal with
         {
@@ -460,7 +447,7 @@ public class SpecBuilderTests
         Assert.Equal(["rbind", "noexec", "nosuid", "nodev", "rw"], MountAt(spec, "/var/vcap/sys/log/other").Options);
         Assert.Equal("/var/vcap/sys/log/web", MountAt(spec, "/var/vcap/sys/log/web").Source);
         MountAt(spec, "/var/vcap/data/other/tmp");
-        // data/web/tmp is both the tmp mount and under data/web; neither may be replaced.
+        // data/web/tmp is the tmp mount's path: the first mount there wins, as with the original.
         Assert.Equal(["rbind", "noexec", "nosuid", "nodev", "rw"], MountAt(spec, "/var/vcap/data/web/tmp").Options);
     }
 
@@ -501,8 +488,9 @@ public class SpecBuilderTests
         Assert.Equal(["/tmp/x/jobs/*/config/indicators.yml"], seen);
         var m = MountAt(spec, "/tmp/x/jobs/other/config/indicators.yml");
         Assert.Equal("/tmp/x/jobs/other/config/indicators.yml", m.Source);
-        // Matches under the job's own BOSH mounts, compared as host paths, are dropped.
-        Assert.DoesNotContain(spec.Mounts, x => x.Destination is "/tmp/x/jobs/web/config/indicators.yml" or "/tmp/x/sys/log/web/x" or "/tmp/x/data/web/tmp/y");
+        // Matches under the job's own BOSH dirs are mounted too, each at its host path.
+        foreach (var own in new[] { "/tmp/x/jobs/web/config/indicators.yml", "/tmp/x/sys/log/web/x", "/tmp/x/data/web/tmp/y" })
+            Assert.Equal(own, MountAt(spec, own).Source);
     }
 
     [Fact]

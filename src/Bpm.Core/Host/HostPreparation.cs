@@ -1,6 +1,5 @@
 using Bpm.Config;
 using Bpm.Identity;
-using Bpm.Spec;
 
 namespace Bpm.Host;
 
@@ -33,7 +32,7 @@ public static class HostPreparation
         // directory a job can write to could be swapped as well.
         var globs = cfg.Unsafe.UnrestrictedVolumes.Select(v => v.Path).Distinct(StringComparer.Ordinal)
             .ToDictionary(pattern => pattern, Glob.Expand, StringComparer.Ordinal);
-        foreach (var (_, match) in SpecBuilder.UnrestrictedMatches(cfg, p, pattern => globs[pattern]))
+        foreach (var match in globs.Values.SelectMany(m => m))
         {
             using var source = VolumeSources.OpenMatch(match);
             stage.Pin(match, source);

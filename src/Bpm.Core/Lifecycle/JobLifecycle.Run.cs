@@ -46,7 +46,7 @@ public sealed partial class JobLifecycle
                 catch
                 {
                     launch.Logs.Dispose();
-                    host.ClearPins(p);
+                    Abandon(p);
                     throw;
                 }
                 own = runc.WaitUntilStarted(p.BundleDir, p.ContainerId, attached.RuncPid);

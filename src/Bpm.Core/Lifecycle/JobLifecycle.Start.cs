@@ -28,18 +28,25 @@ public sealed partial class JobLifecycle
             }
             catch
             {
-                host.ClearPins(p);
+                Abandon(p);
                 throw;
             }
             if (code != 0)
             {
                 runc.Delete(p.ContainerId);
-                host.ClearPins(p);
+                Abandon(p);
                 throw new BpmException($"failed to start job-process: runc run exited with status {code} (see {p.Stderr})");
             }
             log.Info("complete");
             return 0;
         });
+    }
+
+    // A launch that made no container leaves nothing: its pins and its bundle (a tmpfs) go.
+    private void Abandon(ProcessRef p)
+    {
+        host.ClearPins(p);
+        bundles.Remove(p);
     }
 
     // What start and run share up to starting the container: the host laid out, the mount

@@ -137,26 +137,17 @@ public static class SpecBuilder
         foreach (var v in proc.AdditionalVolumes)
             all.Add(VolumeMount(v, v.Path, Source(ctx, v.Path)));
 
-        foreach (var (v, match) in UnrestrictedMatches(proc, paths, ctx.Glob))
-            all.Add(VolumeMount(v, match, Source(ctx, match)));
+        // Each match of an unrestricted glob, at its own path with its own options, as the original
+        // mounts them: one inside a BOSH directory of the process is mounted over it (a release may
+        // need its own bpm.yml writable); one at the very path of a mount above keeps that mount.
+        foreach (var v in proc.Unsafe.UnrestrictedVolumes)
+            foreach (var match in ctx.Glob(v.Path))
+                all.Add(VolumeMount(v, match, Source(ctx, match)));
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         return all.Where(m => seen.Add(m.Destination))
             .OrderBy(m => PathText.Depth(m.Destination))
             .ToList();
-    }
-
-    // What `unsafe.unrestricted_volumes` mount: each pattern's matches on the host, but for those
-    // under a BOSH directory the process mounts with its own options, which keeps them.
-    public static IEnumerable<(Volume Volume, string Match)> UnrestrictedMatches(ProcessConfig proc, ProcessRef paths, Func<string, IReadOnlyList<string>> glob)
-    {
-        if (proc.Unsafe.UnrestrictedVolumes.Count == 0) yield break;
-        List<string> bosh = [paths.TmpDir, paths.DataPackagesDir, paths.PackagesDir, paths.JobDir, paths.LogDir];
-        if (proc.EphemeralDisk) bosh.Add(paths.DataDir);
-        if (proc.PersistentDisk) bosh.Add(paths.StoreDir);
-        foreach (var v in proc.Unsafe.UnrestrictedVolumes)
-            foreach (var match in glob(v.Path))
-                if (!bosh.Any(h => PathText.IsWithin(match, h))) yield return (v, match);
     }
 
     private static Mount VolumeMount(Volume v, string destination, string source) =>

@@ -234,7 +234,7 @@ public class RunTests
     }
 
     [Fact]
-    public void RuncFailingToStartClosesTheLogFilesAndClearsThePins()
+    public void RuncFailingToStartClosesTheLogFilesAndClearsThePinsAndTheBundle()
     {
         using var w = new World().Job();
         w.Journal.Throw("runc.runAttached", new BpmException("runc: exec format error"));
@@ -242,7 +242,7 @@ public class RunTests
 
         Assert.Equal("runc: exec format error", w.Log("failed").Error);
         Assert.Empty(w.Host.Leaks());
-        w.Journal.InOrder(Attached(w, false), "host.clearPins web", "log.error failed");
+        w.Journal.InOrder(Attached(w, false), "host.clearPins web", "bundles.remove web", "log.error failed");
         w.Journal.NeverStarting("runc.waitUntilStarted", "attached.wait", "runc.delete");
         Assert.False(w.Host.LockHeld);
     }

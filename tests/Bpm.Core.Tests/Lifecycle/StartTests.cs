@@ -230,7 +230,7 @@ public class StartTests
 
         var e = Assert.Throws<BpmException>(() => w.Lifecycle.Start("web", null));
         Assert.Equal($"failed to start job-process: runc run exited with status 3 (see {w.P.Stderr})", e.Message);
-        w.Journal.InOrder(w.Detached, $"runc.delete {w.Id}", "host.clearPins web", "log.error failed");
+        w.Journal.InOrder(w.Detached, $"runc.delete {w.Id}", "host.clearPins web", "bundles.remove web", "log.error failed");
         Assert.Equal(e.Message, w.Log("failed").Error);
         w.Journal.NeverStarting("log.info complete");
     }
@@ -242,7 +242,7 @@ public class StartTests
         w.Journal.Throw("runc.runDetached", new BpmException("runc: not found"));
 
         Assert.Throws<BpmException>(() => w.Lifecycle.Start("web", null));
-        w.Journal.InOrder(w.Detached, "host.clearPins web", "log.error failed");
+        w.Journal.InOrder(w.Detached, "host.clearPins web", "bundles.remove web", "log.error failed");
         w.Journal.Never($"runc.delete {w.Id}");
     }
 
@@ -253,7 +253,7 @@ public class StartTests
         w.Journal.Throw("bundles.write", new IOException("disk full"));
 
         Assert.Throws<IOException>(() => w.Lifecycle.Start("web", null));
-        w.Journal.InOrder("bundles.write web", "host.clearPins web", "log.error failed");
+        w.Journal.InOrder("bundles.write web", "host.clearPins web", "bundles.remove web", "log.error failed");
         w.Journal.NeverStarting("runc.runDetached");
         // An I/O failure is the host's, not a bug: no stack trace.
         Assert.False(w.Log("failed").Data.ContainsKey("stack_trace"));
