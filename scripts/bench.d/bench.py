@@ -256,7 +256,8 @@ def make_bosh_root(root):
     tini = os.path.join(root, "packages", "bpm", "bin", "tini")
     shutil.copy("/usr/bin/tini-static", tini)
     os.chmod(tini, 0o755)
-    for d in ("jobs", "data", "sys"):
+    # data/packages too: bpm makes it when missing, the original bpm (a --ref) does not.
+    for d in ("jobs", "data", "sys", os.path.join("data", "packages")):
         os.makedirs(os.path.join(root, d), exist_ok=True)
 
 

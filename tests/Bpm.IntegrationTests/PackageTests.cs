@@ -49,6 +49,7 @@ public sealed class PackageTests
             Assert.True(v.ExitCode == 0, "bpm version: " + v);
             Assert.Equal(version + "\n", v.Stdout);
 
+            ManPageAndCompletionAreInstalled();
             RunAJobWithTheInstalledBpm();
         }
         catch (Exception e)
@@ -68,11 +69,28 @@ public sealed class PackageTests
 
         Assert.Null(PackageStatus());
         Assert.False(Path.Exists(InstalledBpm), $"{InstalledBpm} left after apt-get remove");
+        Assert.False(Path.Exists(ManPage), $"{ManPage} left after apt-get remove");
+        Assert.False(Path.Exists(Completion), $"{Completion} left after apt-get remove");
         Assert.False(Path.Exists(PackageDir), $"{PackageDir} left after apt-get remove");
         if (!varVcapExisted)
         {
             Assert.False(Path.Exists("/var/vcap"), "/var/vcap left after apt-get remove");
         }
+    }
+
+    private const string ManPage = "/usr/share/man/man1/bpm.1.gz";
+    private const string Completion = "/usr/share/bash-completion/completions/bpm";
+
+    // bpm(1) names every command, and bash's completion of the installed script offers them.
+    private static void ManPageAndCompletionAreInstalled()
+    {
+        var man = BoshRoot.Run("sh", "-c", $"gzip -dc {ManPage}");
+        Assert.True(man.ExitCode == 0, "reading the man page: " + man);
+        foreach (var command in new[] { "start", "stop", "run", "list", "pid", "logs", "shell", "trace", "version", "monit", "status", "validate" })
+            Assert.Contains($".B {command}", man.Stdout);
+        var complete = BoshRoot.Run("bash", "-c", $"source {Completion}; COMP_WORDS=(bpm s); COMP_CWORD=1; _bpm; printf '%s' \"${{COMPREPLY[*]}}\"");
+        Assert.True(complete.ExitCode == 0, "the completion: " + complete);
+        Assert.Equal("start stop shell status", complete.Stdout);
     }
 
     // A throwaway root whose packages dir is the installed /var/vcap/packages: the runc that bpm

@@ -66,6 +66,9 @@ public static class BpmCli
         return root;
     }
 
+    // Every command, as --help shows them: the one source of the man page and the shell completion.
+    public static Command Tree() => Root(help: false);
+
     // No command, or arguments a command does not take: the commands, on stderr, exit 1.
     // Written here rather than by the help builder, which would load its resources.
     public static int Usage(Command root)
