@@ -173,6 +173,7 @@ public class StatusTextTests
     [
         "job", "process", "container_id", "state", "pid", "started_at", "uptime_seconds", "memory_bytes",
         "memory_peak_bytes", "memory_limit_bytes", "pids", "pids_limit", "cpu_seconds", "oom_kills", "exit_reason",
+        "exit_code", "exit_signal", "exited_at", "oom_killed", "stopped_by_bpm", "last_exit", "restarts",
     ];
 
     [Fact]

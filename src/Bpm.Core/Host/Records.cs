@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Bpm.Identity;
 using Bpm.Lifecycle;
 using Bpm.Status;
@@ -63,6 +64,62 @@ public sealed class Records : IRecords
     public void ForgetOomKills(ProcessRef p)
     {
         if (File.Exists(p.OomCountFile)) File.Delete(p.OomCountFile);
+    }
+
+    public ExitHistory ReadHistory(ProcessRef p)
+    {
+        try
+        {
+            return FileText.Read(p.HistoryFile) is { } text
+                ? JsonSerializer.Deserialize(text, RecordsJson.Default.ExitHistory) ?? ExitHistory.Empty
+                : ExitHistory.Empty;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or BpmException) { return ExitHistory.Empty; }
+    }
+
+    public void WriteHistory(ProcessRef p, ExitHistory history)
+    {
+        try { Write(p, p.HistoryFile, JsonSerializer.Serialize(history, RecordsJson.Default.ExitHistory), 0x180); }
+        catch (Exception e) when (e is IOException or BpmException) { }
+    }
+
+    public void MarkStopping(ProcessRef p, bool stopping)
+    {
+        try
+        {
+            if (stopping) Write(p, p.StoppingFile, "", 0x180);
+            else if (File.Exists(p.StoppingFile)) File.Delete(p.StoppingFile);
+        }
+        catch (Exception e) when (e is IOException or BpmException) { }
+    }
+
+    public bool IsStopping(ProcessRef p) => File.Exists(p.StoppingFile);
+
+    public void SetWaiter(ProcessRef p, int? pid)
+    {
+        try
+        {
+            if (pid is not { } w)
+            {
+                if (File.Exists(p.WaiterFile)) File.Delete(p.WaiterFile);
+                return;
+            }
+            if (ProcStat.StartTime(w) is not { } started) return;
+            Write(p, p.WaiterFile, FormattableString.Invariant($"{w} {started}"), 0x180);
+        }
+        catch (Exception e) when (e is IOException or BpmException) { }
+    }
+
+    public int? LiveWaiter(ProcessRef p)
+    {
+        string? text;
+        try { text = FileText.Read(p.WaiterFile); }
+        catch (Exception e) when (e is IOException or BpmException) { return null; }
+        var parts = text?.Trim().Split(' ');
+        if (parts is not [var pidText, var startText]
+            || !int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            || !ulong.TryParse(startText, NumberStyles.None, CultureInfo.InvariantCulture, out var start)) return null;
+        return ProcStat.StartTime(pid) == start ? pid : null;
     }
 
     private static void Write(ProcessRef p, string file, string text, uint mode)

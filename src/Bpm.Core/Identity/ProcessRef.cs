@@ -118,6 +118,11 @@ public sealed class ProcessRef
     // Why the last container went (`bpm status`), and the memory kills already reported.
     public string ExitFile => Path.Join(PidDir, Process + ".exit");
     public string OomCountFile => Path.Join(PidDir, Process + ".oom");
+    // How its containers ended (ExitHistory), the waiter of the running one ("PID STARTTIME"),
+    // and whether a bpm stop is ending it.
+    public string HistoryFile => Path.Join(PidDir, Process + ".ends");
+    public string WaiterFile => Path.Join(PidDir, Process + ".waiter");
+    public string StoppingFile => Path.Join(PidDir, Process + ".stopping");
     public string BundleDir => Root.External("data", "bpm", "bundles", Job, Process);
     public string JobBundlesDir => Root.External("data", "bpm", "bundles", Job);
     // Where the container's checked mount sources are pinned (MountStage).

@@ -12,9 +12,9 @@ public interface IRunc
     // Every container under bpm's state root; an unreadable one is listed as Unknown.
     IReadOnlyList<ContainerState> List();
 
-    // Creates and starts the container in the background, its output to the log files; runc holds
-    // the job lock too while it works. Returns runc's exit status.
-    int RunDetached(string bundle, string id, string pidFile, LogFiles logs, FileLock held);
+    // Gets a background start ready: its waiter is started at once, so that it is up by the time
+    // the bundle is.
+    IDetachedStart BeginDetached();
 
     // Starts the container in the foreground, its output both to bpm's own and to the log files.
     // With `keep`, runc leaves the exited container to be inspected and deleted.
@@ -35,6 +35,19 @@ public interface IRunc
     void Forget(string id);
 
     int Exec(string id, IReadOnlyList<string> args);
+}
+
+// A container started in the background, and the waiter that records how its process ends.
+// Disposed without Run, the waiter goes without starting anything.
+public interface IDetachedStart : IDisposable
+{
+    // Null when there is no waiter (none beside bpm, or it failed to start): the container runs
+    // all the same, and its end is not recorded.
+    int? WaiterPid { get; }
+
+    // Creates and starts the container, its output to the log files; runc holds the job lock too
+    // while it works. Returns runc's exit status.
+    int Run(string bundle, string id, string pidFile, LogFiles logs, FileLock held, string job, string process);
 }
 
 // A foreground run: runc's pid, and its exit status once it and all its output are done.

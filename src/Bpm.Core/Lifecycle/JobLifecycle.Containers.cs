@@ -29,6 +29,7 @@ public sealed partial class JobLifecycle
                 return state;
             default:
                 log.Info("deleting-stale-container", ("status", state.RuncName));
+                AwaitWaiter(p, log);
                 Delete(p, log, since: state.Created);
                 return ContainerState.AbsentFor(p.ContainerId);
         }

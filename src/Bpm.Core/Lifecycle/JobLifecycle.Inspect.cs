@@ -31,7 +31,8 @@ public sealed partial class JobLifecycle
         var p = Ref(job, process);
         Find(configs.Load(p.Job), p);
         var state = runc.State(p.ContainerId);
-        var report = new StatusReport { Job = p.Job, Process = p.Process, ContainerId = p.ContainerId, State = state.Name };
+        var report = new StatusReport { Job = p.Job, Process = p.Process, ContainerId = p.ContainerId, State = state.Name }
+            .WithHistory(records.ReadHistory(p), state.IsRunning);
         switch (state.Status)
         {
             case ContainerStatus.Unknown:
@@ -86,7 +87,11 @@ public sealed partial class JobLifecycle
             foreach (var proc in config.Processes)
             {
                 var p = Ref(job, proc.Name);
-                rows[p.ContainerId] = Row(p.Name, job, proc.Name, known.GetValueOrDefault(p.ContainerId) ?? ContainerState.AbsentFor(p.ContainerId));
+                var state = known.GetValueOrDefault(p.ContainerId) ?? ContainerState.AbsentFor(p.ContainerId);
+                rows[p.ContainerId] = Row(p.Name, job, proc.Name, state) with
+                {
+                    End = state.Status == ContainerStatus.Exited ? records.ReadHistory(p).End : null,
+                };
             }
         }
         foreach (var (id, state) in known)

@@ -1,6 +1,7 @@
 using Bpm.Config;
 using Bpm.Host;
 using Bpm.Identity;
+using Bpm.Status;
 
 namespace Bpm.Lifecycle;
 
@@ -18,28 +19,42 @@ public sealed partial class JobLifecycle
         log.Info("starting");
         Failing(log, () =>
         {
-            if (Launch(p, config, vcap, log) is not { } launch) return 0;
+            if (Launch(p, config, vcap, log, detached: true) is not { } launch) return 0;
             using var files = launch.Logs;
+            using var detached = launch.Detached!;
+            var history = records.ReadHistory(p);
             int code;
             try
             {
                 WriteBundle(p, config, vcap, launch, log);
-                code = runc.RunDetached(p.BundleDir, p.ContainerId, p.PidFile, files, held);
+                // Recorded before runc runs: a process that ends at once is recorded as this start's.
+                records.MarkStopping(p, false);
+                records.WriteHistory(p, history.Started());
+                records.SetWaiter(p, detached.WaiterPid);
+                if (detached.WaiterPid is null) log.Info("no-waiter", ("waiter", "its end will not be recorded"));
+                code = detached.Run(p.BundleDir, p.ContainerId, p.PidFile, files, held, p.Job, p.Process);
             }
             catch
             {
-                Abandon(p);
+                Unstart(p, history);
                 throw;
             }
             if (code != 0)
             {
                 runc.Delete(p.ContainerId);
-                Abandon(p);
+                Unstart(p, history);
                 throw new BpmException($"failed to start job-process: runc run exited with status {code} (see {p.Stderr})");
             }
             log.Info("complete");
             return 0;
         });
+    }
+
+    private void Unstart(ProcessRef p, ExitHistory before)
+    {
+        records.WriteHistory(p, before);
+        records.SetWaiter(p, null);
+        Abandon(p);
     }
 
     // A launch that made no container leaves nothing: its pins and its bundle (a tmpfs) go.
@@ -51,10 +66,11 @@ public sealed partial class JobLifecycle
 
     // What start and run share up to starting the container: the host laid out, the mount
     // sources pinned, the log files open.
-    private sealed record Prepared(MountSources Sources, LogFiles Logs);
+    // A background start (`detached`) has its waiter started as soon as there is something to launch.
+    private sealed record Prepared(MountSources Sources, LogFiles Logs, IDetachedStart? Detached);
 
     // Null when the process is already running, and there is nothing to launch.
-    private Prepared? Launch(ProcessRef p, ProcessConfig config, UserIds vcap, IBpmLog log)
+    private Prepared? Launch(ProcessRef p, ProcessConfig config, UserIds vcap, IBpmLog log, bool detached = false)
     {
         var state = Settle(p, log);
         if (state.IsRunning)
@@ -65,14 +81,16 @@ public sealed partial class JobLifecycle
             records.AdoptPidFile(p, state.Pid);
             return null;
         }
-        ClearLeftovers(p, log);
+        var start = detached ? runc.BeginDetached() : null;
         try
         {
+            ClearLeftovers(p, log);
             var sources = host.Prepare(p, config, vcap);
-            return new Prepared(sources, host.OpenLogs(p, vcap, log));
+            return new Prepared(sources, host.OpenLogs(p, vcap, log), start);
         }
         catch
         {
+            start?.Dispose();
             host.ClearPins(p);
             throw;
         }

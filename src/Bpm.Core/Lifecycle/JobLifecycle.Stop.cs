@@ -23,8 +23,13 @@ public sealed partial class JobLifecycle
             var state = Settle(p, log);
             if (state.IsRunning)
             {
-                var reason = Signal(p, StopConfig(p, log), state.Pid, log);
+                records.MarkStopping(p, true);
+                var (reason, exited) = Signal(p, StopConfig(p, log), state.Pid, log);
+                // The waiter records the end before the container (and its cgroup) goes; a
+                // process that had to be killed ends only with the delete.
+                if (exited) AwaitWaiter(p, log);
                 Delete(p, log, _ => reason, since: state.Created);
+                if (!exited) AwaitWaiter(p, log);
                 KillLeftoverHook(p, log);
             }
             else
@@ -34,6 +39,8 @@ public sealed partial class JobLifecycle
             }
             bundles.Remove(p);
             records.RemovePidFile(p);
+            records.SetWaiter(p, null);
+            records.WriteHistory(p, records.ReadHistory(p).Stopped());
             log.Info("complete");
             return 0;
         });
@@ -65,8 +72,8 @@ public sealed partial class JobLifecycle
         }
     }
 
-    // Returns how the process ended, for `bpm status`.
-    private string Signal(ProcessRef p, ProcessConfig config, int pid, IBpmLog log)
+    // Returns how the process ended, for `bpm status`, and whether it did before the delete.
+    private (string Reason, bool Exited) Signal(ProcessRef p, ProcessConfig config, int pid, IBpmLog log)
     {
         using var watch = host.Watch(pid);
         host.WaitForInit(pid);
@@ -76,18 +83,18 @@ public sealed partial class JobLifecycle
         {
             // Nothing was signalled, so there is nothing to wait for: go straight to the delete.
             log.Error("failed-to-signal", e.Message, ("signal", signal));
-            return "stopped by bpm: killed (the shutdown signal could not be sent)";
+            return ("stopped by bpm: killed (the shutdown signal could not be sent)", false);
         }
         if (watch.WaitForExit(StopSequence.Grace))
         {
             log.Info("process-exited", ("signal", signal));
-            return $"stopped by bpm: exited after {signal}";
+            return ($"stopped by bpm: exited after {signal}", true);
         }
         log.Info("sending-sigquit");
         try { runc.Kill(p.ContainerId, "QUIT"); }
         catch (BpmException e) { log.Error("failed-to-signal", e.Message, ("signal", "QUIT")); }
-        if (watch.WaitForExit(StopSequence.QuitGrace)) return "stopped by bpm: exited after QUIT";
+        if (watch.WaitForExit(StopSequence.QuitGrace)) return ("stopped by bpm: exited after QUIT", true);
         log.Info("forcefully-deleting");
-        return "stopped by bpm: killed after ignoring TERM and QUIT";
+        return ("stopped by bpm: killed after ignoring TERM and QUIT", false);
     }
 }

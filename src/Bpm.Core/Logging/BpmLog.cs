@@ -7,7 +7,8 @@ using Bpm.Lifecycle;
 
 namespace Bpm.Logging;
 
-// bpm.log in the job's log dir: JSON lines, "bpm.<command>.<event>" messages.
+// bpm.log in the job's log dir: JSON lines, "bpm.<command>.<event>" messages ("bpm.<command>"
+// for an event without a name: bpm.exited).
 // Logging must never be the reason a command fails, so write errors are swallowed.
 // `owner`: the job's user, who owns the log dir the first start creates.
 public sealed class BpmLog(string command, ProcessRef p, Func<UserIds> owner) : IBpmLog
@@ -53,7 +54,7 @@ public sealed class BpmLog(string command, ProcessRef p, Func<UserIds> owner) : 
             json.WriteString("timestamp", Timestamp(DateTime.UtcNow));
             json.WriteString("level", level);
             json.WriteString("source", "bpm");
-            json.WriteString("message", $"bpm.{command}.{eventName}");
+            json.WriteString("message", eventName.Length == 0 ? $"bpm.{command}" : $"bpm.{command}.{eventName}");
             json.WriteStartObject("data");
             foreach (var (k, v) in data) json.WriteString(k, v);
             json.WriteEndObject();

@@ -10,7 +10,9 @@ public sealed record ListEntry(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("container_id")] string ContainerId,
     [property: JsonPropertyName("pid")] int? Pid,
-    [property: JsonPropertyName("status")] string Status);
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("exit_code")] int? ExitCode,
+    [property: JsonPropertyName("exit_signal")] string? ExitSignal);
 
 [JsonSourceGenerationOptions(WriteIndented = false)]
 [JsonSerializable(typeof(List<ListEntry>))]

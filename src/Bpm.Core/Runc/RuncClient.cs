@@ -50,12 +50,7 @@ public sealed class RuncClient(string runcPath, string stateRoot, Func<bool> sys
     // gets the job lock (as its fd 3, which the container does not inherit): if bpm is killed
     // meanwhile, the lock stays held until runc is done, so a retried start cannot race the
     // half-made container.
-    public int RunDetached(string bundle, string id, string pidFile, LogFiles logs, FileLock held)
-    {
-        using var devnull = Fd.Open("/dev/null", Interop.Libc.O_RDONLY);
-        return ChildProcess.Wait(Spawn(Global("run", "--bundle", bundle, "--pid-file", pidFile, "--detach", id),
-            devnull.Value, logs.Stdout.Value, logs.Stderr.Value, held.Descriptor));
-    }
+    public IDetachedStart BeginDetached() => DetachedStart.Begin(runcPath, args => Global(args));
 
     // runc writes its pidfile into the bundle once the process runs (RuncStart.Wait).
     public IAttachedRun RunAttached(string bundle, string id, LogFiles logs, bool keep) =>

@@ -23,4 +23,28 @@ public sealed record StatusReport
     [JsonPropertyName("cpu_seconds")] public double? CpuSeconds { get; init; }
     [JsonPropertyName("oom_kills")] public long? OomKills { get; init; }
     [JsonPropertyName("exit_reason")] public string? ExitReason { get; init; }
+    // How the last container's process ended, as its waiter recorded it (all null while it runs,
+    // or when nothing was recorded); the end before it; the starts since the last bpm stop, less one.
+    [JsonPropertyName("exit_code")] public int? ExitCode { get; init; }
+    [JsonPropertyName("exit_signal")] public string? ExitSignal { get; init; }
+    [JsonPropertyName("exited_at")] public DateTimeOffset? ExitedAt { get; init; }
+    [JsonPropertyName("oom_killed")] public bool? OomKilled { get; init; }
+    [JsonPropertyName("stopped_by_bpm")] public bool? StoppedByBpm { get; init; }
+    [JsonPropertyName("last_exit")] public ProcessEnd? LastExit { get; init; }
+    [JsonPropertyName("restarts")] public int Restarts { get; init; }
+
+    public StatusReport WithHistory(ExitHistory history, bool running)
+    {
+        var end = running ? null : history.End;
+        return this with
+        {
+            ExitCode = end?.ExitCode,
+            ExitSignal = end?.ExitSignal,
+            ExitedAt = end?.ExitedAt,
+            OomKilled = end?.OomKilled,
+            StoppedByBpm = end?.StoppedByBpm,
+            LastExit = history.LastExit,
+            Restarts = history.Restarts,
+        };
+    }
 }

@@ -23,7 +23,7 @@ public static class BpmCli
         bool help = args.Any(HelpAliases.Contains);
         // A call names one command: only that one is built (each costs its options and their
         // defaults at every call, and monit calls bpm all the time). Usage lists them all.
-        var named = args.Length > 0 && !help ? Commands.FirstOrDefault(c => c.Name == args[0]) : default;
+        var named = args.Length > 0 && !help ? Commands.Concat(Internal).FirstOrDefault(c => c.Name == args[0]) : default;
         var root = named.Create is { } one ? Root(help, one) : Root(help);
         if (args.Length == 0) return Usage(root);
         var parsed = root.Parse(args);
@@ -54,6 +54,9 @@ public static class BpmCli
         ("shell", ShellCommand.Create), ("trace", TraceCommand.Create), ("version", VersionCommand.Create),
         ("monit", MonitCommand.Create), ("status", StatusCommand.Create), ("validate", ValidateCommand.Create),
     ];
+
+    // Run by bpm's own processes, never listed.
+    private static readonly (string Name, Func<Command> Create)[] Internal = [("exited", ExitedCommand.Create)];
 
     // Not a RootCommand: that builds --help and --version up front, and their descriptions come
     // from resources, looked up by reflection at every call. Monit calls bpm all the time and

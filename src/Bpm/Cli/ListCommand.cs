@@ -18,7 +18,7 @@ public static class ListCommand
                 Console.Error.WriteLine($"invalid config for {job}: {reason.ReplaceLineEndings(" ").Trim()}"));
             if (r.GetValue(json))
             {
-                var entries = rows.Select(row => new ListEntry(row.Job, row.Process, row.Name, row.ContainerId, row.Pid, row.Status)).ToList();
+                var entries = rows.Select(row => new ListEntry(row.Job, row.Process, row.Name, row.ContainerId, row.Pid, row.Status, row.End?.ExitCode, row.End?.ExitSignal)).ToList();
                 Console.Out.Write(JsonSerializer.Serialize(entries, OutputJson.Default.ListListEntry) + "\n");
                 return 0;
             }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Bpm.Identity;
 using Bpm.Lifecycle;
+using Bpm.Status;
 
 namespace Bpm.Tests.Lifecycle;
 
@@ -54,4 +55,27 @@ public sealed class FakeRecords(Journal journal) : IRecords
         journal.Note("records.forgetOomKills");
         ReportedOom = 0;
     }
+
+    // Kept without notes in the journal: the sequences the tests check are runc's and the host's.
+    public ExitHistory History { get; set; } = ExitHistory.Empty;
+    public bool Stopping { get; set; }
+    public int? Waiter { get; set; }
+    // Whether the waiter is still running (what LiveWaiter answers).
+    public bool WaiterAlive { get; set; }
+
+    public ExitHistory ReadHistory(ProcessRef p) => History;
+
+    public void WriteHistory(ProcessRef p, ExitHistory history) => History = history;
+
+    public void MarkStopping(ProcessRef p, bool stopping) => Stopping = stopping;
+
+    public bool IsStopping(ProcessRef p) => Stopping;
+
+    public void SetWaiter(ProcessRef p, int? pid)
+    {
+        Waiter = pid;
+        WaiterAlive = pid is not null;
+    }
+
+    public int? LiveWaiter(ProcessRef p) => WaiterAlive ? Waiter : null;
 }

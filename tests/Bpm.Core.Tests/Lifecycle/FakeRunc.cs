@@ -49,7 +49,23 @@ public sealed class FakeRunc(Journal journal, FakeClock clock) : IRunc
         return Listed ?? _containers.Values.ToList();
     }
 
-    public int RunDetached(string bundle, string id, string pidFile, LogFiles logs, FileLock held)
+    // The pid the fake's waiter has; null for a start without one.
+    public int? WaiterPid { get; set; } = 999;
+    public bool WaiterDisposed { get; private set; }
+
+    public IDetachedStart BeginDetached() => new Detached(this);
+
+    private sealed class Detached(FakeRunc runc) : IDetachedStart
+    {
+        public int? WaiterPid => runc.WaiterPid;
+
+        public int Run(string bundle, string id, string pidFile, LogFiles logs, FileLock held, string job, string process) =>
+            runc.RunDetached(bundle, id, pidFile, logs, held);
+
+        public void Dispose() => runc.WaiterDisposed = true;
+    }
+
+    private int RunDetached(string bundle, string id, string pidFile, LogFiles logs, FileLock held)
     {
         journal.Note($"runc.runDetached {id} {bundle} {pidFile}");
         HeldByRunc = held;

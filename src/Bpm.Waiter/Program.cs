@@ -1,0 +1,1 @@
+return Bpm.Waiter.WaiterProcess.Main();
