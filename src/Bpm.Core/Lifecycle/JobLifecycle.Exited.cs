@@ -23,14 +23,20 @@ public sealed partial class JobLifecycle
         records.WriteHistory(p, records.ReadHistory(p).Ended(end));
         records.SetWaiter(p, null);
         using var log = logs.For("exited", p);
-        if (log.Open(required: false, create: false))
-            log.Info("",
-                ("exit_code", end.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "null"),
-                ("exit_signal", end.ExitSignal ?? "null"),
-                ("exited_at", end.ExitedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)),
-                ("oom_killed", end.OomKilled ? "true" : "false"),
-                ("stopped_by_bpm", end.StoppedByBpm ? "true" : "false"));
+        if (log.Open(required: false, create: false)) log.Info("", Fields(end));
         return end;
+    }
+
+    // bpm.log's data are strings; what is not known is left out.
+    private static (string, string)[] Fields(ProcessEnd end)
+    {
+        var fields = new List<(string, string)>();
+        if (end.ExitCode is { } code) fields.Add(("exit_code", code.ToString(CultureInfo.InvariantCulture)));
+        if (end.ExitSignal is { } signal) fields.Add(("exit_signal", signal));
+        fields.Add(("exited_at", end.ExitedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)));
+        fields.Add(("oom_killed", end.OomKilled ? "true" : "false"));
+        fields.Add(("stopped_by_bpm", end.StoppedByBpm ? "true" : "false"));
+        return [.. fields];
     }
 
     // Lets the waiter of a container whose process has ended record that end before bpm deletes

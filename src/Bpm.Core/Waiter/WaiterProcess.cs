@@ -72,9 +72,10 @@ public static class WaiterProcess
     // process's child. Other orphans that come to it on the way are reaped and forgotten.
     private static int? WaitFor(int pid)
     {
-        if (Libc.WaitPid(pid, out var early, Libc.WNOHANG) == pid) return early;
-        if (Marshal.GetLastPInvokeError() == Libc.ECHILD) return null;
-        MemoryTrim.DropCleanPages();
+        int first = Libc.WaitPid(pid, out var early, Libc.WNOHANG);
+        if (first == pid) return early;
+        if (first < 0) return null;
+        MemoryTrim.DropCleanCode();
         while (true)
         {
             int got = Libc.WaitPid(-1, out var status, 0);

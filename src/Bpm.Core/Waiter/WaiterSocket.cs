@@ -8,8 +8,9 @@ namespace Bpm.Waiter;
 // bounds (SOCK_SEQPACKET), so a request arrives whole, descriptors riding with it.
 public static unsafe class WaiterSocket
 {
-    // The largest request: runc's arguments and a few paths, far below this.
-    public const int MaxMessage = 64 * 1024;
+    // The largest request: runc's arguments and a few paths, far below this. On the stack, not
+    // the heap: a waiter's heap stays resident for as long as it waits.
+    public const int MaxMessage = 16 * 1024;
 
     public static (Fd Bpm, Fd Waiter) Pair()
     {
@@ -52,7 +53,7 @@ public static unsafe class WaiterSocket
     // One message and the descriptors that came with it (close-on-exec); null at end of stream.
     public static (byte[] Data, List<Fd> Fds)? Receive(int socket, int maxFds)
     {
-        var buffer = new byte[MaxMessage];
+        Span<byte> buffer = stackalloc byte[MaxMessage];
         int controlSize = ControlSize(maxFds);
         byte* control = stackalloc byte[controlSize];
         new Span<byte>(control, controlSize).Clear();
@@ -75,7 +76,7 @@ public static unsafe class WaiterSocket
                 }
             }
             if (n == 0 && fds.Count == 0) return null;
-            return (buffer[..(int)n], fds);
+            return (buffer[..(int)n].ToArray(), fds);
         }
     }
 }
