@@ -76,7 +76,7 @@ public sealed partial class JobLifecycle
         runc.Delete(p.ContainerId);
         host.ClearPins(p);
         records.ForgetOomKills(p);
-        records.WriteExit(p, (reason ?? ExitReasons.OfDetached)(stats), clock.Now);
+        records.WriteExit(p, reason?.Invoke(stats) ?? ExitReasons.OfDetached(stats, records.ReadHistory(p).End), clock.Now);
     }
 
     // Memory kills are made visible: whenever bpm looks at a job, those the kernel counted since

@@ -61,7 +61,7 @@ public sealed partial class JobLifecycle
             CpuSeconds = stats?.CpuSeconds is { } cpu ? Math.Round(cpu, 3) : null,
             OomKills = stats?.OomKills,
             // Only a container whose process has ended has a reason; one being made, or paused, has none.
-            ExitReason = state.Status == ContainerStatus.Exited ? ExitReasons.OfDetached(stats) : null,
+            ExitReason = state.Status == ContainerStatus.Exited ? ExitReasons.OfDetached(stats, records.ReadHistory(p).End) : null,
         };
     }
 

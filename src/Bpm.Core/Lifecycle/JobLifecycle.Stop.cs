@@ -39,7 +39,12 @@ public sealed partial class JobLifecycle
             }
             bundles.Remove(p);
             records.RemovePidFile(p);
-            records.SetWaiter(p, null);
+            // A waiter that has not finished (it had its grace) keeps the marker it will look at.
+            if (records.LiveWaiter(p) is null)
+            {
+                records.SetWaiter(p, null);
+                records.MarkStopping(p, false);
+            }
             records.WriteHistory(p, records.ReadHistory(p).Stopped());
             log.Info("complete");
             return 0;

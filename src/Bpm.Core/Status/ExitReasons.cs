@@ -5,11 +5,16 @@ public static class ExitReasons
 {
     public const string Oom = "killed by the memory limit";
 
-    // A detached process's exit status goes to the host's init, not to bpm (learning it would
-    // take a supervising process per container); what the cgroup records is whether the memory
-    // limit killed something.
-    public static string OfDetached(CgroupStats? stats) =>
-        stats?.OomKills > 0 ? Oom : "exited on its own (exit status not known to bpm)";
+    // A detached process's end as its waiter recorded it (`end`); without one (a container
+    // started by an older bpm, or whose waiter was killed) only what the cgroup records is known:
+    // whether the memory limit killed something.
+    public static string OfDetached(CgroupStats? stats, ProcessEnd? end = null) => end switch
+    {
+        _ when stats?.OomKills > 0 || end?.OomKilled == true => Oom,
+        { ExitSignal: { } signal } => $"exited on its own: killed by {signal}",
+        { ExitCode: { } code } => $"exited on its own: exit code {code}",
+        _ => "exited on its own (exit status not known to bpm)",
+    };
 
     // A foreground run's exit status, which bpm knows.
     public static string OfExitStatus(int code, bool oomKilled) => code switch
