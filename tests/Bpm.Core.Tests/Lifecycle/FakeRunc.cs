@@ -50,7 +50,11 @@ public sealed class FakeRunc(Journal journal, FakeClock clock) : IRunc
     }
 
     // The pid the fake's waiter has; null for a start without one.
-    public int? WaiterPid { get; set; } = 999;
+    public const int DefaultWaiter = 999;
+    public int? WaiterPid { get; set; } = DefaultWaiter;
+    // What happens while runc starts a detached container, and while a signal is sent.
+    public Action? DuringRunDetached { get; set; }
+    public Action? DuringKill { get; set; }
     public bool WaiterDisposed { get; private set; }
 
     public IDetachedStart BeginDetached() => new Detached(this);
@@ -69,6 +73,7 @@ public sealed class FakeRunc(Journal journal, FakeClock clock) : IRunc
     {
         journal.Note($"runc.runDetached {id} {bundle} {pidFile}");
         HeldByRunc = held;
+        DuringRunDetached?.Invoke();
         if (logs.Stdout.IsClosed || logs.Stderr.IsClosed) throw new InvalidOperationException("log files closed before runc ran");
         if (RunDetachedExit == 0) Set(Running(id));
         return RunDetachedExit;
@@ -88,7 +93,11 @@ public sealed class FakeRunc(Journal journal, FakeClock clock) : IRunc
         return Started ?? Table(id);
     }
 
-    public void Kill(string id, string signal) => journal.Note($"runc.kill {id} {signal}");
+    public void Kill(string id, string signal)
+    {
+        journal.Note($"runc.kill {id} {signal}");
+        DuringKill?.Invoke();
+    }
 
     public void Delete(string id)
     {
