@@ -33,8 +33,10 @@ public sealed class DetachedStart : IDetachedStart
         try
         {
             using var devnull = Fd.Open("/dev/null", Libc.O_RDWR);
+            // In /, as runc then is: a waiter lives as long as its job, and a working directory
+            // it kept (the operator's, on a persistent disk) would keep that disk from unmounting.
             using (theirs)
-                start.WaiterPid = ChildProcess.Spawn(waiter, [], devnull.Value, devnull.Value, devnull.Value, theirs.Value);
+                start.WaiterPid = ChildProcess.Spawn(waiter, [], devnull.Value, devnull.Value, devnull.Value, theirs.Value, cwd: "/");
             start._socket = mine;
         }
         catch (BpmException)
