@@ -21,13 +21,7 @@ public static class ChildProcess
     {
         var argv = new List<string> { argv0 ?? path };
         argv.AddRange(args);
-        if (env is null)
-        {
-            var own = new List<string>();
-            foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
-                own.Add($"{e.Key}={e.Value}");
-            env = own;
-        }
+        env ??= OwnEnvironment();
 
         var allocated = new List<nint>();
         try
@@ -178,7 +172,17 @@ public static class ChildProcess
 
     private static string Text(MemoryStream ms) => Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length);
 
-    private static nint[] ToPointers(List<string> strings, List<nint> allocated)
+    // bpm's own environment, as NAME=VALUE strings.
+    internal static List<string> OwnEnvironment()
+    {
+        var own = new List<string>();
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+            own.Add($"{e.Key}={e.Value}");
+        return own;
+    }
+
+    // A NULL-terminated array of C strings, each allocated into `allocated` for the caller to free.
+    internal static nint[] ToPointers(List<string> strings, List<nint> allocated)
     {
         var result = new nint[strings.Count + 1];
         for (int i = 0; i < strings.Count; i++)

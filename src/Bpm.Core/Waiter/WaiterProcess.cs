@@ -84,8 +84,8 @@ public static class WaiterProcess
         }
     }
 
-    // Becomes `bpm exited`: the bpm named in the request (the path bpm was called by, which an
-    // upgrade replaces in place), else the file that ran then.
+    // Becomes `bpm exited`: the bpm named in the request, the path bpm start was called by, which
+    // an upgrade points at the new bpm. When that cannot be run, the end goes unrecorded.
     private static unsafe int Exited(WaiterRequest request, int status, long at)
     {
         var args = new List<string>
@@ -93,10 +93,8 @@ public static class WaiterProcess
             "exited", "--status", status.ToString(CultureInfo.InvariantCulture),
             "--at", at.ToString(CultureInfo.InvariantCulture), "--process", request.Process, request.Job,
         };
-        var env = new List<string>();
-        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables()) env.Add($"{e.Key}={e.Value}");
-        Exec(request.Bpm, args, env);
-        return 1;
+        Exec(request.Bpm, args, ChildProcess.OwnEnvironment());
+        return 127;
     }
 
     private static unsafe void Exec(string path, List<string> args, List<string> env)
@@ -106,8 +104,8 @@ public static class WaiterProcess
         var pinned = new List<nint>();
         try
         {
-            var a = Strings(argv, pinned);
-            var e = Strings(env, pinned);
+            var a = ChildProcess.ToPointers(argv, pinned);
+            var e = ChildProcess.ToPointers(env, pinned);
             var file = Marshal.StringToCoTaskMemUTF8(path);
             pinned.Add(file);
             fixed (nint* ap = a)
@@ -118,16 +116,5 @@ public static class WaiterProcess
         {
             foreach (var p in pinned) Marshal.FreeCoTaskMem(p);
         }
-    }
-
-    private static nint[] Strings(List<string> strings, List<nint> pinned)
-    {
-        var result = new nint[strings.Count + 1];
-        for (int i = 0; i < strings.Count; i++)
-        {
-            result[i] = Marshal.StringToCoTaskMemUTF8(strings[i]);
-            pinned.Add(result[i]);
-        }
-        return result;
     }
 }
