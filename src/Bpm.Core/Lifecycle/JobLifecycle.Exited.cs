@@ -14,17 +14,34 @@ public sealed partial class JobLifecycle
     // it does so in milliseconds, unless its bpm cannot run at all.
     public static readonly TimeSpan WaiterGrace = TimeSpan.FromSeconds(5);
 
-    public ProcessEnd Exited(string job, string? process, int waitStatus, DateTimeOffset at)
+    // `waiter`: the pid of the waiter that became this command (the same process).
+    public ProcessEnd Exited(string job, string? process, int waitStatus, DateTimeOffset at, int waiter)
     {
         var p = Ref(job, process);
+        var history = records.ReadHistory(p);
+        // A waiter that comes late (stopped, then resumed after a start gave up on it and made
+        // another container) ends the container before the one that runs now: that one's
+        // records, state and cgroup are not its own.
+        if (records.LiveWaiter(p) is { } current && current != waiter)
+        {
+            var late = ProcessEnd.Of(waitStatus, at, oomKilled: false, stoppedByBpm: false);
+            if (history.LastExit is null) records.WriteHistory(p, history with { LastExit = late });
+            Log(p, late, ("late", "true"));
+            return late;
+        }
         var state = runc.State(p.ContainerId);
         var stats = host.ReadCgroup(CgroupsPathOf(p), state.Status == ContainerStatus.Absent ? null : state.Created);
         var end = ProcessEnd.Of(waitStatus, at, oomKilled: stats?.OomKills > 0, stoppedByBpm: records.IsStopping(p));
-        records.WriteHistory(p, records.ReadHistory(p).Ended(end));
+        records.WriteHistory(p, history.Ended(end));
         records.SetWaiter(p, null);
-        using var log = logs.For("exited", p);
-        if (log.Open(required: false, create: false)) log.Info("", Fields(end));
+        Log(p, end);
         return end;
+    }
+
+    private void Log(ProcessRef p, ProcessEnd end, params (string, string)[] extra)
+    {
+        using var log = logs.For("exited", p);
+        if (log.Open(required: false, create: false)) log.Info("", [.. Fields(end), .. extra]);
     }
 
     // bpm.log's data are strings; what is not known is left out.

@@ -13,8 +13,8 @@ public sealed record ExitHistory
     [JsonPropertyName("last_exit")] public ProcessEnd? LastExit { get; init; }
     [JsonPropertyName("starts")] public int Starts { get; init; }
 
-    // The first start after a stop is not a restart.
-    public int Restarts => Math.Max(0, Starts - 1);
+    // The first start after a stop is not a restart. Derived, so not in the record.
+    [JsonIgnore] public int Restarts => Math.Max(0, Starts - 1);
 
     // A new container: the end of the one before moves to last_exit.
     public ExitHistory Started() => new() { End = null, LastExit = End, Starts = Starts + 1 };

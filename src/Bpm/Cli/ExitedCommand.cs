@@ -18,7 +18,7 @@ public static class ExitedCommand
         cmd.SetAction(r => BpmCli.Guard(() =>
         {
             HostWiring.FromEnvironment().Exited(BpmCli.RequireJob(r.GetValue(job)), r.GetValue(process),
-                r.GetValue(status), DateTimeOffset.FromUnixTimeMilliseconds(r.GetValue(at)));
+                r.GetValue(status), DateTimeOffset.FromUnixTimeMilliseconds(r.GetValue(at)), Environment.ProcessId);
             return 0;
         }));
         return cmd;

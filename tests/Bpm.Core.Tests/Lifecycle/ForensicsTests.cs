@@ -100,7 +100,7 @@ public class ForensicsTests
         w.Records.History = ExitHistory.Empty.Started();
         w.Records.SetWaiter(w.P, 555);
         var at = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_123);
-        w.Lifecycle.Exited("web", null, 7 << 8, at);
+        w.Lifecycle.Exited("web", null, 7 << 8, at, 555);
 
         Assert.Equal(7, w.Records.History.End?.ExitCode);
         Assert.Equal(at, w.Records.History.End?.ExitedAt);
@@ -115,12 +115,28 @@ public class ForensicsTests
     }
 
     [Fact]
+    public void ALateWaiterLeavesTheRunningContainersRecordsAlone()
+    {
+        using var w = new World().Job();
+        w.Runc.Set(w.Running(31));
+        w.Records.History = ExitHistory.Empty.Started().Started();
+        w.Records.SetWaiter(w.P, 556);
+        w.Lifecycle.Exited("web", null, 7 << 8, DateTimeOffset.UnixEpoch, 555);
+
+        Assert.Null(w.Records.History.End);
+        Assert.Equal(7, w.Records.History.LastExit?.ExitCode);
+        Assert.Equal(556, w.Records.Waiter);
+        Assert.Equal("true", w.Log("").Data["late"]);
+        w.Journal.NeverStarting("runc.state", "host.readCgroup");
+    }
+
+    [Fact]
     public void ExitedDuringAStopIsTheStops()
     {
         using var w = new World().Job();
         w.Records.Stopping = true;
         w.Host.Stats = new CgroupStats { OomKills = 1 };
-        w.Lifecycle.Exited("web", null, 143 << 8, DateTimeOffset.UnixEpoch);
+        w.Lifecycle.Exited("web", null, 143 << 8, DateTimeOffset.UnixEpoch, 555);
         Assert.Equal("TERM", w.Records.History.End?.ExitSignal);
         Assert.True(w.Records.History.End?.StoppedByBpm);
         Assert.True(w.Records.History.End?.OomKilled);

@@ -5,7 +5,7 @@ namespace Bpm.IntegrationTests.BeyondTests;
 /// <summary>`bpm list --json`, and plain `list` kept as the original prints it.</summary>
 public sealed class ListJsonTests
 {
-    private static readonly string[] EntryKeys = ["job", "process", "name", "container_id", "pid", "status"];
+    private static readonly string[] EntryKeys = ["job", "process", "name", "container_id", "pid", "status", "exit_code", "exit_signal"];
 
     private static List<JsonElement> ListJson(BoshRoot root)
     {

@@ -12,6 +12,7 @@ internal static class Beyond
     [
         "job", "process", "container_id", "state", "pid", "started_at", "uptime_seconds", "memory_bytes",
         "memory_peak_bytes", "memory_limit_bytes", "pids", "pids_limit", "cpu_seconds", "oom_kills", "exit_reason",
+        "exit_code", "exit_signal", "exited_at", "oom_killed", "stopped_by_bpm", "last_exit", "restarts",
     ];
 
     /// <summary>Parses stdout of a successful command as one JSON value.</summary>
@@ -111,7 +112,8 @@ public sealed class StatusTests
         root.WriteSleepJob("web", "limits: {memory: 64M, processes: 50}");
         var pid = root.StartRunning("web");
 
-        var r = root.Bpm("status", "web");
+        // The table alone: the log lines that follow it are StatusTailTests'.
+        var r = root.Bpm("status", "web", "-n", "0");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal("", r.Stderr);
         var lines = r.Stdout.TrimEnd('\n').Split('\n');
