@@ -228,4 +228,19 @@ public class CgroupLayoutTests
         Assert.Empty(Ci.Dirs(cgroupsPath));
         Assert.Empty(V2Systemd.Dirs(cgroupsPath));
     }
+
+    // ------------------------------------------------------------------ the waiters' cgroup
+
+    [Fact]
+    public void WithoutSystemdAWaiterStaysWhereItIs() => Assert.Empty(WaiterCgroup.Dirs(Ci));
+
+    [Fact]
+    public void UnderSystemdAWaiterLeavesItsCallersUnitInTheHierarchiesSystemdTracks()
+    {
+        Assert.Equal(["/sys/fs/cgroup/bpm-waiters"], WaiterCgroup.Dirs(V2Systemd));
+        var v1 = WaiterCgroup.Dirs(V1Systemd);
+        Assert.Contains("/sys/fs/cgroup/systemd/bpm-waiters", v1);
+        Assert.DoesNotContain(v1, d => d.Contains("/memory/", StringComparison.Ordinal) || d.Contains("/pids/", StringComparison.Ordinal));
+        Assert.Equal(V1Systemd.Version == CgroupVersion.Hybrid, v1.Contains("/sys/fs/cgroup/unified/bpm-waiters"));
+    }
 }

@@ -18,7 +18,7 @@ public static class HostWiring
         HostFeatures? features = null;
         HostFeatures Features() => features ??= HostFeatures.Detect(Cgroups());
         var host = new HostSystem(Cgroups);
-        return new JobLifecycle(root, RuncClient.For(root, () => Cgroups().Systemd), new Bundles(Features, Cgroups), host,
+        return new JobLifecycle(root, RuncClient.For(root, () => Cgroups().Systemd, pid => WaiterCgroup.Adopt(Cgroups(), pid)), new Bundles(Features, Cgroups), host,
             new Records(), new BpmLogs(host.Vcap), new JobConfigs(root), new SystemClock());
     }
 

@@ -24,7 +24,7 @@ public sealed class DetachedStart : IDetachedStart
         _global = global;
     }
 
-    public static DetachedStart Begin(string runcPath, Func<string[], List<string>> global)
+    public static DetachedStart Begin(string runcPath, Func<string[], List<string>> global, Action<int>? adopt = null)
     {
         var start = new DetachedStart(runcPath, global);
         var waiter = Path.Join(SelfPath.Directory, WaiterName);
@@ -38,6 +38,8 @@ public sealed class DetachedStart : IDetachedStart
             using (theirs)
                 start.WaiterPid = ChildProcess.Spawn(waiter, [], devnull.Value, devnull.Value, devnull.Value, theirs.Value, cwd: "/");
             start._socket = mine;
+            // Before it is asked to run runc, so that runc, its child, starts where it now is.
+            adopt?.Invoke(start.WaiterPid.Value);
         }
         catch (BpmException)
         {

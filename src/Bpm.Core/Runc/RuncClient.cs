@@ -8,9 +8,11 @@ namespace Bpm.Runc;
 // Drives the runc binary. Every container bpm owns lives under its own state root
 // (sys/run/bpm-runc), so it never sees or touches anyone else's containers. Whether systemd
 // manages the cgroups is asked only when runc is run (reading a state needs no runc).
-public sealed class RuncClient(string runcPath, string stateRoot, Func<bool> systemdCgroup) : IRunc
+// `adoptWaiter` is given a detached start's waiter as soon as it runs (WaiterCgroup).
+public sealed class RuncClient(string runcPath, string stateRoot, Func<bool> systemdCgroup, Action<int>? adoptWaiter = null) : IRunc
 {
-    public static RuncClient For(BoshRoot root, Func<bool> systemdCgroup) => new(FindRunc(root), root.RuncRoot, systemdCgroup);
+    public static RuncClient For(BoshRoot root, Func<bool> systemdCgroup, Action<int>? adoptWaiter = null) =>
+        new(FindRunc(root), root.RuncRoot, systemdCgroup, adoptWaiter);
 
     // runc ships as a package of the bpm release; a host install (Debian's runc) also works.
     private static string FindRunc(BoshRoot root) =>
@@ -50,7 +52,7 @@ public sealed class RuncClient(string runcPath, string stateRoot, Func<bool> sys
     // gets the job lock (as its fd 3, which the container does not inherit): if bpm is killed
     // meanwhile, the lock stays held until runc is done, so a retried start cannot race the
     // half-made container.
-    public IDetachedStart BeginDetached() => DetachedStart.Begin(runcPath, args => Global(args));
+    public IDetachedStart BeginDetached() => DetachedStart.Begin(runcPath, args => Global(args), adoptWaiter);
 
     // runc writes its pidfile into the bundle once the process runs (RuncStart.Wait).
     public IAttachedRun RunAttached(string bundle, string id, LogFiles logs, bool keep) =>
