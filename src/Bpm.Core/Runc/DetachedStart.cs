@@ -60,7 +60,7 @@ public sealed class DetachedStart : IDetachedStart
             {
                 if (WaiterSocket.Receive(socket.Value, 0) is { Data.Length: 4 } reply)
                     return BinaryPrimitives.ReadInt32LittleEndian(reply.Data);
-                throw new BpmException($"failed to start job-process: {WaiterName} ended before runc did");
+                throw new BpmException($"failed to start job-process: {WaiterName} ended before it told runc's exit status");
             }
             // The waiter died before it was asked: runc is run here, and the end goes unrecorded.
             socket.Dispose();

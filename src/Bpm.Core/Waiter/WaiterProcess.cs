@@ -21,7 +21,9 @@ public static class WaiterProcess
         // Out of the caller's session and process group: a signal meant for monit's children
         // (or a terminal's hang-up) does not reach it.
         Libc.Setsid();
-        if (Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) return 1;
+        // Without it (an emulator may refuse it) the start is still served; only its end goes
+        // unrecorded, as without a waiter.
+        bool subreaper = Libc.Prctl(Libc.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
         if (WaiterSocket.Receive(SocketFd, WaiterRequest.Descriptors) is not { } message) return 0;
         var request = WaiterRequest.Decode(message.Data);
         if (request is null || message.Fds.Count != WaiterRequest.Descriptors)
@@ -44,7 +46,7 @@ public static class WaiterProcess
         foreach (var fd in message.Fds) fd.Dispose();
         int code = ChildProcess.Wait(runc);
         Reply(code);
-        if (code != 0) return 0;
+        if (code != 0 || !subreaper) return 0;
         if (InitPid(request.PidFile) is not { } init) return 0;
         if (WaitFor(init) is not { } status) return 0;
         var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
