@@ -21,6 +21,15 @@ The floor for each operation:
               runc to /dev/null (no log at all), and `runc run | tee -a LOG >/dev/null`.
 Every sample is one wall-clock interval around the command(s), taken from this process.
 
+bpm runs with its bpm-waiter beside it, as it ships: every detached start leaves one waiting on
+the job's process. What that costs is reported apart, without a target:
+  start (no waiter)  the same start of the same job by a copy of bpm in a directory without
+                     bpm-waiter (bpm then runs runc itself), interleaved with the others; beside
+                     it the floor's start once more
+  waiter memory      VmRSS and RssAnon (/proc/PID/status), PSS and USS (Private_Clean +
+                     Private_Dirty, /proc/PID/smaps_rollup) of the waiters of the 25 running jobs
+                     of the list root, each asleep in wait4, as medians
+
 With --ref PATH a third contender, another bpm binary (the original, built by the user), does
 start, pid, stop, start+stop, run and list in BOSH roots of its own, interleaved with the other two.
 """
@@ -38,9 +47,11 @@ import sys
 import time
 
 DEVNULL = subprocess.DEVNULL
+WAITER = "bpm-waiter"
 TP_BYTES = 200_000_000
 JS, JT, JZ = "bench-s", "bench-t", "bench-z"  # sleep (exits at once on TERM), /bin/true, 200 MB to stdout
 PARALLEL = 20
+NO_WAITER = "start (no waiter)"
 LIST_JOBS, LIST_RUNNING = 50, 25
 SETTLE, SETTLE_PARALLEL = 0.02, 0.2  # s of quiet after each sample
 
@@ -64,6 +75,15 @@ class Host:
         self.work = work
         self.bpm_bin = os.path.join(work, "bpm")
         shutil.copy2(bpm, self.bpm_bin)  # a rebuild during the run must not change what we time
+        # bpm start looks for bpm-waiter in the directory of the bpm that runs (symlinks resolved).
+        waiter = os.path.join(os.path.dirname(os.path.realpath(bpm)), WAITER)
+        self.waiter_bin = self.nowaiter_bin = None
+        if os.path.isfile(waiter) and os.access(waiter, os.X_OK):
+            self.waiter_bin = os.path.join(work, WAITER)
+            shutil.copy2(waiter, self.waiter_bin)
+            self.nowaiter_bin = os.path.join(work, "no-waiter", "bpm")
+            os.makedirs(os.path.dirname(self.nowaiter_bin))
+            shutil.copy2(bpm, self.nowaiter_bin)
         self.ref_bin = None
         if ref:
             self.ref_bin = os.path.join(work, "ref-bpm")
@@ -123,6 +143,9 @@ class Host:
 
     def bpm_par(self, root, *args):
         self._call(self.bpm_argv(*args), env=self.env(root), stderr=None)
+
+    def nowaiter(self, root, *args):
+        return self._exec([self.nowaiter_bin, *args], env=self.env(root), what="bpm (no waiter) " + " ".join(args))
 
     # ------------------------------------------------------------ the reference bpm (--ref)
 
@@ -354,6 +377,49 @@ def time_maxrss_kb(argv, env, stdout_path="/dev/null"):
     return int(p.stderr.decode().strip().splitlines()[-1])
 
 
+# ---------------------------------------------------------------- the waiters' memory
+
+WAIT4 = {"x86_64": 61, "aarch64": 260}.get(os.uname().machine)
+
+
+def waiter_pid(root, job):
+    """The pid of JOB's waiter from sys/run/bpm/JOB/JOB.waiter ("PID STARTTIME"), checked against the
+    process's own start time; None when there is none."""
+    try:
+        with open(os.path.join(root, "sys", "run", "bpm", job, job + ".waiter")) as f:
+            pid, started = f.read().split()
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except (OSError, ValueError):
+        return None
+    return int(pid) if stat[stat.rindex(")") + 2:].split()[19] == started else None
+
+
+def waiter_memory_kb(pid, timeout=10.0):
+    """VmRSS, RssAnon, Pss and USS (Private_Clean + Private_Dirty) of a waiter, KiB, once it sleeps in
+    wait4: before that it may still hold the pages it needed to start runc."""
+    deadline = time.monotonic() + timeout
+    while WAIT4 is not None:
+        with open(f"/proc/{pid}/syscall") as f:
+            if f.read().split()[0] == str(WAIT4):
+                break
+        if time.monotonic() > deadline:
+            raise BenchError(f"waiter {pid} not asleep in wait4 after {timeout:.0f} s")
+        time.sleep(0.01)
+
+    def fields(path):
+        out = {}
+        with open(path) as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                if v.strip().endswith(" kB"):
+                    out[k] = int(v.split()[0])
+        return out
+    st, sm = fields(f"/proc/{pid}/status"), fields(f"/proc/{pid}/smaps_rollup")
+    return {"VmRSS": st["VmRSS"], "RssAnon": st["RssAnon"], "Pss": sm["Pss"],
+            "USS": sm["Private_Clean"] + sm["Private_Dirty"]}
+
+
 # ---------------------------------------------------------------- the benchmark
 
 def filesystem_of(path):
@@ -444,6 +510,11 @@ def bench(a):
     load0 = busy_cpus()
     print(f"bench: bpm {ver} ({a.bpm}), {rver}, {os.cpu_count()} cpus ({load0:.2f} busy with other work), "
           f"{a.iterations} iterations ({a.tp_iterations} for throughput), contenders alternate order each iteration")
+    if h.waiter_bin:
+        print(f"bench: bpm runs with its {WAITER} ({os.path.join(os.path.dirname(os.path.realpath(a.bpm)), WAITER)});"
+              f" 'start (no waiter)' is a copy of bpm without one beside it")
+    else:
+        print(f"bench: no {WAITER} beside {a.bpm}: bpm starts without one, and what the waiter costs is not measured")
     if h.ref_bin:
         rv = subprocess.run([h.ref_bin, "version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout.strip()
         print(f"bench: reference bpm {rv} ({a.ref}), in BOSH roots of its own")
@@ -519,6 +590,10 @@ def bench(a):
     h.floor_list(bpm_state)
     h.bpm(M, "run", JT)
     h.bpm(L, "list")
+    if h.nowaiter_bin:
+        h.nowaiter(M, "start", JS)
+        wait_ready(bpm_pidfile(JS))
+        h.nowaiter(M, "stop", JS)
     ref_pidfile = lambda job: os.path.join(h.refmain, "sys", "run", "bpm", job, job + ".pid")  # noqa: E731
     if h.ref_bin:
         par(lambda j: h.ref_par(RL, "start", j), ljobs[:LIST_RUNNING])
@@ -546,6 +621,12 @@ def bench(a):
             "bpm": lambda: h.bpm(M, "stop", JS),
             "floor": lambda: h.floor_stop(fid(JS), JS),
         },
+        NO_WAITER: {
+            "bpm": lambda: h.nowaiter(M, "start", JS),
+            "floor": lambda: h.floor_start(fid(JS), JS),
+            "after": lambda who: wait_ready(bpm_pidfile(JS)) + h.nowaiter(M, "stop", JS) if who == "bpm"
+            else wait_ready(floor_pidfile(JS)) + h.floor_stop(fid(JS), JS),
+        },
         "start+stop": {
             "bpm": lambda: h.bpm(M, "start", JS) + wait_ready(bpm_pidfile(JS)) + h.bpm(M, "stop", JS),
             "floor": lambda: h.floor_start(fid(JS), JS) + wait_ready(floor_pidfile(JS)) + h.floor_stop(fid(JS), JS),
@@ -568,6 +649,8 @@ def bench(a):
             "floor": lambda: par(lambda j: h.floor_stop(fid(j), j), pjobs),
         },
     }
+    if not h.nowaiter_bin:
+        del ops[NO_WAITER]
     if h.ref_bin:
         ops["start"]["ref"] = lambda: h.ref(RM, "start", JS)
         ops["pid"]["ref"] = lambda: h.ref(RM, "pid", JS)
@@ -594,6 +677,12 @@ def bench(a):
             if op == "start" and i == 0:  # sanity: both really run
                 if not os.path.exists(pidfile) or h.floor_status(fid(JS)) != "running":
                     raise BenchError("after start: bpm pidfile or floor container missing")
+                if h.waiter_bin and waiter_pid(M, JS) is None:
+                    raise BenchError(f"after start: no live {WAITER} for {JS}: bpm did not start one")
+            if op == NO_WAITER and i == 0:
+                with open(os.path.join(M, "sys", "log", JS, "bpm.log")) as f:
+                    if "no-waiter" not in f.read():
+                        raise BenchError(f"{NO_WAITER}: bpm.log does not say no-waiter: the copy found a waiter")
         progress(f"iteration {i + 1}/{a.iterations}", i + 1 == a.iterations)
 
     floorlog = os.path.join(h.floor, "logs", "z.stdout.log")
@@ -641,6 +730,15 @@ def bench(a):
                 after()
         rss[label] = (max(own), max(tm))
 
+    # ---- the waiters of the list root's running jobs
+    waiters = []
+    if h.waiter_bin:
+        for j in ljobs[:LIST_RUNNING]:
+            pid = waiter_pid(L, j)
+            if pid is None:
+                raise BenchError(f"running job {j} has no live {WAITER}")
+            waiters.append(waiter_memory_kb(pid))
+
     # ---- stop what is still running (the list root), the floor's leftovers
     par(lambda j: h.bpm_par(L, "stop", j), ljobs[:LIST_RUNNING])
     if h.ref_bin:
@@ -687,7 +785,18 @@ def bench(a):
     print("\nbpm peak RSS (MiB)      own (VmHWM at exit)   with children (/usr/bin/time %M, includes runc)")
     for label, (own, tm) in rss.items():
         print(f"  {label:<20}  {own / 1024:18.1f}   {tm / 1024:10.1f}")
+    if h.waiter_bin:
+        print(f"  (start: runc is the {WAITER}'s child, not bpm's: %M counts bpm alone)")
     peak_own = max(v[0] for v in rss.values())
+
+    if h.waiter_bin:
+        m = {k: statistics.median(w[k] for w in waiters) for k in ("VmRSS", "Pss", "USS", "RssAnon")}
+        print(f"\n{WAITER} memory per running job (KiB, median of {len(waiters)}, each asleep in wait4):"
+              f" VmRSS {m['VmRSS']:.0f}, PSS {m['Pss']:.0f}, USS {m['USS']:.0f} (Private_Clean+Private_Dirty),"
+              f" RssAnon {m['RssAnon']:.0f}; all {len(waiters)}: PSS {sum(w['Pss'] for w in waiters) / 1024:.1f} MiB")
+        w_b, n_b, f_s = med["start"][0], med[NO_WAITER][0], med["start"][1]
+        print(f"start with the waiter vs without (medians): {w_b:.1f} ms vs {n_b:.1f} ms ({w_b - n_b:+.1f} ms,"
+              f" {w_b / n_b:.2f}x); raw runc start {f_s:.1f} ms: with {w_b / f_s:.2f}x, without {n_b / f_s:.2f}x")
 
     # ---- targets (issue 4)
     s_b, s_f = med["start"]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace Bpm.IntegrationTests;
 
@@ -40,6 +41,12 @@ public sealed class PackageTests
             Assert.Equal($"{PackageDir}/bin/bpm", LinkTarget(InstalledBpm));
             Assert.True(File.Exists($"{PackageDir}/bin/bpm") && LinkTarget($"{PackageDir}/bin/bpm") is null,
                 $"{PackageDir}/bin/bpm is not a regular file");
+            // bpm start looks for its waiter in the directory of the bpm that runs.
+            var waiter = $"{PackageDir}/bin/bpm-waiter";
+            Assert.True(File.Exists(waiter) && LinkTarget(waiter) is null, $"{waiter} is not a regular file");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute,
+                File.GetUnixFileMode(waiter));
             Assert.Equal("/usr/sbin/runc", LinkTarget($"{PackageDir}/bin/runc"));
             Assert.Equal("/usr/bin/tini-static", LinkTarget($"{PackageDir}/bin/tini"));
             Assert.True(File.Exists($"{PackageDir}/bin/runc") && File.Exists($"{PackageDir}/bin/tini"),
@@ -117,13 +124,59 @@ public sealed class PackageTests
         var list = Bpm(root, "list");
         Assert.True(list.ExitCode == 0, "installed bpm list: " + list);
         Assert.Equal(new[] { new ListRow(job, init.ToString(), "running") }, BoshRoot.ParseList(list.Stdout));
+        // Started through /usr/bin/bpm, a link: the waiter is still found beside the file it names.
+        var waiter = WaiterOf(root, job);
+        Assert.Equal($"{PackageDir}/bin/bpm-waiter", LinkTarget($"/proc/{waiter}/exe"));
 
         var stop = Bpm(root, "stop", job);
         Assert.True(stop.ExitCode == 0, "installed bpm stop: " + stop);
+        Assert.False(ProcessTree.Alive(waiter), $"waiter {waiter} left after stop");
+        var status = Bpm(root, "status", job, "--json");
+        Assert.True(status.ExitCode == 0, "installed bpm status --json: " + status);
+        using (var json = JsonDocument.Parse(status.Stdout))
+        {
+            Assert.True(json.RootElement.GetProperty("stopped_by_bpm").GetBoolean(), "the end was not recorded: " + status.Stdout);
+            Assert.NotEqual(JsonValueKind.Null, json.RootElement.GetProperty("exited_at").ValueKind);
+        }
         Assert.Empty(root.RuncList());
         Assert.False(File.Exists(root.PidFile(job)), "pidfile left after stop");
         Assert.Empty(BoshRoot.MountsUnder(root.Root));
         Assert.Empty(MonitTests.CgroupDirs(CgroupNames.Leaf(root.Root, id)));
+    }
+
+    // The release's packaging script, run as BOSH compiles the package: against the blobs the
+    // spec lists (stand-ins here), it lays out bpm, its waiter, runc and tini side by side.
+    [Fact]
+    public void ReleasePackageShipsTheWaiterBesideBpm()
+    {
+        var package = Path.Combine(BoshRoot.RepoRoot, "release", "packages", "bpm");
+        var blobs = File.ReadAllLines(Path.Combine(package, "spec"))
+            .SkipWhile(l => l != "files:").Skip(1).TakeWhile(l => l.StartsWith("  - ", StringComparison.Ordinal))
+            .Select(l => l[4..].Trim()).ToList();
+        Assert.Contains("bpm/bpm", blobs);
+        Assert.Contains("bpm/bpm-waiter", blobs);
+        var work = Directory.CreateTempSubdirectory("bpm-release-").FullName;
+        try
+        {
+            var sources = Path.Combine(work, "src");
+            foreach (var blob in blobs)
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(sources, blob))!);
+                File.WriteAllText(Path.Combine(sources, blob), blob);
+            }
+            var target = Path.Combine(work, "install");
+            var r = BoshRoot.Run("/bin/bash", "-c", $"cd '{sources}' && BOSH_INSTALL_TARGET='{target}' /bin/bash '{package}/packaging'");
+            Assert.True(r.ExitCode == 0, "packaging: " + r);
+            var installed = Directory.GetFiles(Path.Combine(target, "bin")).Select(Path.GetFileName).Order().ToList();
+            Assert.Equal(new[] { "bpm", "bpm-waiter", "runc", "tini" }, installed);
+            Assert.Equal("bpm/bpm-waiter", File.ReadAllText(Path.Combine(target, "bin", "bpm-waiter")));
+            Assert.True(File.GetUnixFileMode(Path.Combine(target, "bin", "bpm-waiter")).HasFlag(UnixFileMode.OtherExecute),
+                "bin/bpm-waiter is not executable");
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
     }
 
     [Fact]
@@ -196,18 +249,31 @@ public sealed class PackageTests
 
     private static string? LinkTarget(string path) => new FileInfo(path).LinkTarget;
 
+    // The pid in sys/run/bpm/JOB/JOB.waiter ("PID STARTTIME"), written by the start.
+    private static int WaiterOf(BoshRoot root, string job)
+    {
+        var file = root.P("sys", "run", "bpm", job, job + ".waiter");
+        Assert.True(File.Exists(file), $"{file} missing: the start ran without its waiter");
+        var text = File.ReadAllText(file);
+        Assert.Matches(@"^[0-9]+ [0-9]+$", text);
+        return int.Parse(text.Split(' ')[0]);
+    }
+
     /// <summary>
-    /// artifacts/bpm_VERSION_amd64.deb for the current artifacts/bin/bpm: packed with
-    /// `scripts/package --no-build` when missing or older than the binary.
+    /// artifacts/bpm_VERSION_amd64.deb for the current artifacts/bin/bpm and bpm-waiter: packed
+    /// with `scripts/package --no-build` when missing or older than either binary.
     /// </summary>
     private static string EnsurePackage(out string version)
     {
         var bin = BoshRoot.BpmBin;
+        var waiter = Path.Join(Path.GetDirectoryName(bin), "bpm-waiter");
+        Assert.True(File.Exists(waiter), $"{waiter} missing: run scripts/build");
         var v = BoshRoot.Run(bin, "version");
         Assert.True(v.ExitCode == 0, "bpm version: " + v);
         version = v.Stdout.Trim();
         var deb = Path.Combine(BoshRoot.RepoRoot, "artifacts", $"bpm_{version}_amd64.deb");
-        if (!File.Exists(deb) || File.GetLastWriteTimeUtc(deb) < File.GetLastWriteTimeUtc(bin))
+        if (!File.Exists(deb) || File.GetLastWriteTimeUtc(deb) < File.GetLastWriteTimeUtc(bin)
+            || File.GetLastWriteTimeUtc(deb) < File.GetLastWriteTimeUtc(waiter))
         {
             var sw = Stopwatch.StartNew();
             var r = BoshRoot.Exec(Path.Combine(BoshRoot.RepoRoot, "scripts", "package"), ["--no-build"], null, DpkgTimeout)

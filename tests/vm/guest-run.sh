@@ -1,6 +1,6 @@
 #!/bin/bash
 # Runs in the guest (from bpm-vm-test.service, the share mounted at /mnt/bpm): records what
-# the guest is, runs guest-tests.sh with the bpm binary from the share, and writes the results,
+# the guest is, runs guest-tests.sh with the bpm binaries from the share, and writes the results,
 # the status and the journal back to the share. The unit powers the guest off afterwards.
 set -u
 share=/mnt/bpm
@@ -17,8 +17,10 @@ cut -d' ' -f1 /proc/uptime >"$share/boot-seconds"
 } >"$share/guest-info.txt" 2>&1
 cat "$share/guest-info.txt"
 
-# bpm runs from the local disk, like /var/vcap/packages/bpm/bin/bpm on a BOSH VM.
+# bpm runs from the local disk, like /var/vcap/packages/bpm/bin/bpm on a BOSH VM, with its
+# waiter beside it, where bpm start looks for it.
 install -m 0755 "$share/bpm" /usr/local/bin/bpm
+install -m 0755 "$share/bpm-waiter" /usr/local/bin/bpm-waiter
 mkdir -p "$share/logs"
 BPM=/usr/local/bin/bpm BPM_VM_LOGS="$share/logs" bash "$share/guest-tests.sh" 2>&1 | tee "$share/results.txt"
 status=${PIPESTATUS[0]}

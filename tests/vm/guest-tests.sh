@@ -69,6 +69,7 @@ runc_status() { "$RUNC" --root "$runc_root" state "bpm-$1" 2>/dev/null | jq -r .
 runc_is() { [[ $(runc_status "$1") == "$2" ]]; }
 list_row() { bpm list | awk -v n="$1" '$1 == n'; }
 bpm_log() { cat "$root/sys/log/$1/bpm.log" 2>/dev/null; }
+recorded() { [[ $(bpm status "$1" --json | jq -r .exited_at) != null ]]; } # JOB: its waiter wrote the end
 alive() { [[ -d /proc/$1 ]] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 
 start_running() { # JOB: starts it and waits for runc to call it running; the pid in $pid
@@ -302,12 +303,17 @@ oom_kill() {
   bpmx start hog
   [[ $rc == 0 ]] || { echo "bpm start hog: exit $rc: $err"; return 1; }
   wait_for runc_is hog stopped || { echo "hog never stopped (runc: $(runc_status hog))"; return 1; }
+  wait_for recorded hog || { echo "the end of hog was never recorded: $(bpm_log hog | tail -n2 | tr '\n' ' ')"; return 1; }
   bpmx status hog --json
   [[ $rc == 0 ]] || { echo "bpm status --json: exit $rc: $err"; return 1; }
   local s="$out"
   [[ $(jq -r .state <<<"$s") == failed ]] || { echo "state $(jq -r .state <<<"$s"), want failed: $(jq -c . <<<"$s")"; return 1; }
   [[ $(jq -r '.oom_kills // 0' <<<"$s") -ge 1 ]] || { echo "oom_kills $(jq -r .oom_kills <<<"$s"): $(jq -c . <<<"$s"); kernel: $(dmesg | grep -i 'killed process' | tail -n1)"; return 1; }
   [[ $(jq -r .exit_reason <<<"$s") == "killed by the memory limit" ]] || { echo "exit_reason '$(jq -r .exit_reason <<<"$s")'"; return 1; }
+  # The waiter's record: tini ended as its child did, killed by the kernel (128 + KILL); under
+  # systemd the container's cgroup may be gone by then, and the kill is found in the kernel's log.
+  [[ $(jq -c '[.oom_killed, .exit_signal, .stopped_by_bpm]' <<<"$s") == '[true,"KILL",false]' ]] ||
+    { echo "recorded end: $(jq -c '{oom_killed, exit_code, exit_signal, stopped_by_bpm}' <<<"$s")"; return 1; }
   bpm_log hog | grep -q '"bpm.status.oom-killed"' || { echo "bpm.log has no bpm.status.oom-killed: $(bpm_log hog | tail -n3 | tr '\n' ' ')"; return 1; }
   bpmx stop hog
   [[ $rc == 0 ]] || { echo "bpm stop hog: exit $rc: $err"; return 1; }
@@ -413,6 +419,155 @@ shell_tty() {
   bpm stop shelly >/dev/null || { echo "bpm stop shelly failed"; return 1; }
 }
 
+# ---------------------------------------------------------------- how processes end
+
+# One job for all the ends, started three times: it exits 7 by itself once the host makes
+# jobs/ender/go (the container sees its job dir live, read-only), else runs until stopped or killed.
+# bpm start spawns bpm-waiter from its own directory; the waiter runs runc, inherits the
+# container's init (tini) as a subreaper and records its end through `bpm exited`.
+write_ender() {
+  rm -f "$root/jobs/ender/go"
+  write_sh_job ender 'until [ -e /var/vcap/jobs/ender/go ]; do sleep 0.1; done; exit 7'
+}
+ender_status() { bpmx status ender --json; [[ $rc == 0 ]] || { echo "bpm status ender --json: exit $rc: $err"; return 1; }; s="$out"; }
+# The waiter's pid from PROC.waiter ("PID STARTTIME"), checked against the process's own start time.
+waiter_of() { # JOB
+  local f="$root/sys/run/bpm/$1/$1.waiter" w st
+  [[ -s $f ]] || { echo "no $f: the start ran without its waiter ($(bpm_log "$1" | grep -o '"message":"[^"]*no-waiter[^"]*"' | head -n1))"; return 1; }
+  read -r w st <"$f"
+  [[ $w =~ ^[0-9]+$ ]] && alive "$w" || { echo "$f names '$w', not a live process"; return 1; }
+  [[ $(awk '{print $22}' "/proc/$w/stat") == "$st" ]] || { echo "$f: pid $w started at $(awk '{print $22}' "/proc/$w/stat"), not $st"; return 1; }
+  waiter="$w"
+}
+# Asleep in wait4 (61 on x86_64): past runc, its start-up pages handed back.
+waiting() { [[ $(cut -d' ' -f1 "/proc/$1/syscall" 2>/dev/null) == 61 ]]; }
+# The path of PID's cgroup in systemd's own hierarchy: the unified one (v2), or name=systemd (v1).
+systemd_cgroup() { awk -F: '$1 == "0" || $2 == "name=systemd" {print $3; exit}' "/proc/$1/cgroup"; }
+kb() { awk -v k="$2:" '$1 == k {print $2}' "$1"; } # FILE KEY: a "Key: N kB" figure
+
+ender_waiter=""
+waiter_started() {
+  write_ender
+  start_running ender || return 1
+  waiter_of ender || return 1
+  ender_waiter="$waiter"
+  local exe
+  exe="$(readlink "/proc/$waiter/exe")"
+  [[ $exe == "$(dirname "$(readlink -f "$BPM")")/bpm-waiter" ]] || { echo "waiter $waiter runs $exe, not the bpm-waiter beside $BPM"; return 1; }
+  # tini is the waiter's child now: runc, its parent at first, has exited.
+  [[ $(awk '{print $4}' "/proc/$pid/stat") == "$waiter" ]] || { echo "tini $pid has parent $(awk '{print $4}' "/proc/$pid/stat"), not the waiter $waiter"; return 1; }
+  # Under systemd runc moves tini into a scope of its own; the waiter stays where bpm was run.
+  local mine theirs init
+  mine="$(systemd_cgroup $$)" theirs="$(systemd_cgroup "$waiter")" init="$(systemd_cgroup "$pid")"
+  [[ -n $theirs && $theirs == "$mine" ]] || { echo "waiter in cgroup '$theirs', the shell that ran bpm in '$mine'"; return 1; }
+  [[ $init != "$theirs" ]] || { echo "tini shares the waiter's cgroup '$theirs'"; return 1; }
+  echo "waiter $waiter in $theirs, tini $pid in $init"
+}
+
+waiter_memory() {
+  [[ -n $ender_waiter ]] && alive "$ender_waiter" || { echo "no live waiter (waiter_started failed)"; return 1; }
+  wait_for waiting "$ender_waiter" || { echo "waiter $ender_waiter never settled in wait4 (syscall: $(cut -d' ' -f1 "/proc/$ender_waiter/syscall"))"; return 1; }
+  local st="/proc/$ender_waiter/status" rollup="/proc/$ender_waiter/smaps_rollup" rss anon pss uss
+  rss="$(kb "$st" VmRSS)" anon="$(kb "$st" RssAnon)" pss="$(kb "$rollup" Pss)"
+  uss=$(($(kb "$rollup" Private_Clean) + $(kb "$rollup" Private_Dirty)))
+  ((rss < 2048)) || { echo "waiter VmRSS $rss kB, want < 2048 (RssAnon $anon, Pss $pss, USS $uss kB)"; return 1; }
+  echo "VmRSS $rss kB, Pss $pss kB, USS $uss kB, RssAnon $anon kB"
+}
+
+end_exit_code() {
+  [[ -n $ender_waiter ]] || { echo "no waiter (waiter_started failed)"; return 1; }
+  touch "$root/jobs/ender/go"
+  wait_for runc_is ender stopped || { echo "ender did not exit (runc: $(runc_status ender))"; return 1; }
+  wait_for eval '! alive '"$ender_waiter" || { echo "waiter $ender_waiter still there after the process ended: $(tr '\0' ' ' <"/proc/$ender_waiter/cmdline")"; return 1; }
+  ender_status || return 1
+  [[ $(jq -c '[.exit_code, .exit_signal, .stopped_by_bpm, .oom_killed]' <<<"$s") == '[7,null,false,false]' ]] ||
+    { echo "status after exit 7: $(jq -c . <<<"$s")"; return 1; }
+  [[ $(jq -r .exited_at <<<"$s") != null ]] || { echo "no exited_at: $(jq -c . <<<"$s")"; return 1; }
+  [[ $(jq -r .exit_reason <<<"$s") == "exited on its own: exit code 7" ]] || { echo "exit_reason '$(jq -r .exit_reason <<<"$s")'"; return 1; }
+  local row
+  row="$(bpm list --json | jq -c '.[] | select(.job == "ender") | [.exit_code, .exit_signal]')"
+  [[ $row == '[7,null]' ]] || { echo "list --json row of ender: $row"; return 1; }
+  bpm_log ender | grep '"bpm.exited"' | grep -q '"exit_code":"7"' || { echo "bpm.log has no bpm.exited with exit_code 7: $(bpm_log ender | grep exited | tail -n1)"; return 1; }
+  [[ ! -e $root/sys/run/bpm/ender/ender.waiter ]] || { echo "ender.waiter left after the waiter recorded the end"; return 1; }
+  echo "$(jq -c '{exit_code, exited_at}' <<<"$s")"
+}
+
+restart_last_exit() {
+  write_ender
+  start_running ender || return 1
+  ender_status || return 1
+  [[ $(jq -c '[.state, .exit_code, .restarts, .last_exit.exit_code, .last_exit.exit_signal]' <<<"$s") == '["running",null,1,7,null]' ]] ||
+    { echo "status after the restart: $(jq -c . <<<"$s")"; return 1; }
+  waiter_of ender || return 1
+  ender_waiter="$waiter"
+  echo "$(jq -c '{restarts, last_exit}' <<<"$s")"
+}
+
+end_kill_signal() {
+  [[ -n $ender_waiter ]] && alive "$ender_waiter" || { echo "no live waiter (restart_last_exit failed)"; return 1; }
+  local init
+  init="$(cat "$root/sys/run/bpm/ender/ender.pid")"
+  kill -KILL "$init"
+  wait_for runc_is ender stopped || { echo "ender still $(runc_status ender) after KILL of $init"; return 1; }
+  wait_for eval '! alive '"$ender_waiter" || { echo "waiter $ender_waiter still there after tini was killed"; return 1; }
+  ender_status || return 1
+  [[ $(jq -c '[.exit_code, .exit_signal, .stopped_by_bpm, .restarts, .last_exit.exit_code]' <<<"$s") == '[null,"KILL",false,1,7]' ]] ||
+    { echo "status after KILL: $(jq -c . <<<"$s")"; return 1; }
+  [[ $(jq -r .exit_reason <<<"$s") == "exited on its own: killed by KILL" ]] || { echo "exit_reason '$(jq -r .exit_reason <<<"$s")'"; return 1; }
+  [[ $(bpm list --json | jq -c '.[] | select(.job == "ender") | [.exit_code, .exit_signal]') == '[null,"KILL"]' ]] ||
+    { echo "list --json row of ender: $(bpm list --json | jq -c '.[] | select(.job == "ender")')"; return 1; }
+  echo "$(jq -c '{exit_signal, last_exit: .last_exit.exit_code}' <<<"$s")"
+}
+
+stop_leaves_no_waiter() {
+  write_ender
+  start_running ender || return 1
+  waiter_of ender || return 1
+  local w="$waiter"
+  bpmx stop ender
+  [[ $rc == 0 ]] || { echo "bpm stop ender: exit $rc: $err"; return 1; }
+  ! alive "$w" || { echo "waiter $w still there after bpm stop: $(tr '\0' ' ' <"/proc/$w/cmdline")"; return 1; }
+  ender_status || return 1
+  [[ $(jq -c '[.state, .stopped_by_bpm, .exit_signal, .restarts]' <<<"$s") == '["stopped",true,"TERM",0]' ]] ||
+    { echo "status after stop: $(jq -c . <<<"$s")"; return 1; }
+  [[ ! -e $root/sys/run/bpm/ender/ender.waiter && ! -e $root/sys/run/bpm/ender/ender.stopping ]] ||
+    { echo "stop left $(ls "$root/sys/run/bpm/ender")"; return 1; }
+  echo "waiter $w gone; $(jq -c '{stopped_by_bpm, exit_signal}' <<<"$s")"
+}
+
+# A bpm start run by a systemd unit that then ends (here a oneshot service): systemd kills what
+# is left in the unit's cgroup, the waiter with it, while the container lives on in its own scope.
+# How that process ends is then not known (FINDINGS.md); what bpm must still do is stop it at
+# once, wait for no dead waiter, and leave nothing behind.
+caller_unit_ended() {
+  write_ender
+  local unit="bpm-caller-$$-$SECONDS" w
+  systemd-run --unit="$unit" --wait --quiet -p Type=oneshot -E BPM_BOSH_ROOT="$root" "$BPM" start ender ||
+    { echo "systemd-run $BPM start ender: exit $?"; return 1; }
+  wait_for runc_is ender running || { echo "ender not running after the unit's start (runc: $(runc_status ender))"; return 1; }
+  # "PID STARTTIME" without a newline: read reaches the end of the file and says so.
+  read -r w _ <"$root/sys/run/bpm/ender/ender.waiter" 2>/dev/null || [[ $w =~ ^[0-9]+$ ]] ||
+    { echo "the unit's start wrote no ender.waiter"; return 1; }
+  wait_for eval '! alive '"$w" || { echo "waiter $w outlived its unit $unit (no longer a finding?)"; return 1; }
+  local t0=$SECONDS
+  bpmx stop ender
+  [[ $rc == 0 ]] || { echo "bpm stop ender: exit $rc: $err"; return 1; }
+  ! bpm_log ender | grep -q waiter-did-not-finish || { echo "stop waited for the dead waiter $w"; return 1; }
+  [[ -z $("$RUNC" --root "$runc_root" list -q 2>/dev/null) ]] || { echo "runc still lists $("$RUNC" --root "$runc_root" list -q)"; return 1; }
+  [[ ! -e $root/sys/run/bpm/ender/ender.waiter ]] || { echo "stop left ender.waiter"; return 1; }
+  echo "waiter $w went with $unit; stop took $((SECONDS - t0)) s"
+}
+
+# Every job is stopped by now: no bpm-waiter of this bpm may be left, whichever test started it.
+no_waiter_left() {
+  local exe left=() p
+  exe="$(dirname "$(readlink -f "$BPM")")/bpm-waiter"
+  for p in /proc/[0-9]*; do
+    [[ $(readlink "$p/exe" 2>/dev/null) == "$exe" ]] && alive "${p#/proc/}" && left+=("${p#/proc/}")
+  done
+  ((${#left[@]} == 0)) || { echo "bpm-waiter left: ${left[*]} ($(for p in "${left[@]}"; do tr '\0' ' ' <"/proc/$p/cmdline"; echo; done))"; return 1; }
+}
+
 # systemd mounted the host's cgroups; bpm must not add to them (no v1 hierarchy on a v2 host).
 cgroup_mounts() { awk '$5 == "/sys/fs/cgroup" || index($5, "/sys/fs/cgroup/") == 1 {print $5, $(NF-2)}' /proc/self/mountinfo | sort; }
 cgroup_mounts_before="$(cgroup_mounts)"
@@ -443,7 +598,15 @@ t stop_lost_state
 t shared_volume
 t shell_tty
 t trace
+t waiter_started
+t waiter_memory
+t end_exit_code
+t restart_last_exit
+t end_kill_signal
+t stop_leaves_no_waiter
+t caller_unit_ended
 t cgroup_mounts_untouched
+t no_waiter_left
 
 echo "$passed passed, $failed failed"
 ((failed == 0))
