@@ -456,10 +456,11 @@ waiter_started() {
   [[ $exe == "$(dirname "$(readlink -f "$BPM")")/bpm-waiter" ]] || { echo "waiter $waiter runs $exe, not the bpm-waiter beside $BPM"; return 1; }
   # tini is the waiter's child now: runc, its parent at first, has exited.
   [[ $(awk '{print $4}' "/proc/$pid/stat") == "$waiter" ]] || { echo "tini $pid has parent $(awk '{print $4}' "/proc/$pid/stat"), not the waiter $waiter"; return 1; }
-  # Under systemd runc moves tini into a scope of its own; the waiter stays where bpm was run.
+  # Under systemd runc moves tini into a scope of its own, and bpm the waiter out of the unit
+  # that ran it, into bpm-waiters, which no unit owns.
   local mine theirs init
   mine="$(systemd_cgroup $$)" theirs="$(systemd_cgroup "$waiter")" init="$(systemd_cgroup "$pid")"
-  [[ -n $theirs && $theirs == "$mine" ]] || { echo "waiter in cgroup '$theirs', the shell that ran bpm in '$mine'"; return 1; }
+  [[ $theirs == /bpm-waiters ]] || { echo "waiter in cgroup '$theirs' (the shell that ran bpm is in '$mine'), not /bpm-waiters"; return 1; }
   [[ $init != "$theirs" ]] || { echo "tini shares the waiter's cgroup '$theirs'"; return 1; }
   echo "waiter $waiter in $theirs, tini $pid in $init"
 }
@@ -536,26 +537,30 @@ stop_leaves_no_waiter() {
 }
 
 # A bpm start run by a systemd unit that then ends (here a oneshot service): systemd kills what
-# is left in the unit's cgroup, the waiter with it, while the container lives on in its own scope.
-# How that process ends is then not known (FINDINGS.md); what bpm must still do is stop it at
-# once, wait for no dead waiter, and leave nothing behind.
+# is left in the unit's cgroup. The container lives on in its own scope, and the waiter in
+# bpm-waiters: the end is still recorded, and stop still stops at once and leaves nothing.
 caller_unit_ended() {
   write_ender
   local unit="bpm-caller-$$-$SECONDS" w
   systemd-run --unit="$unit" --wait --quiet -p Type=oneshot -E BPM_BOSH_ROOT="$root" "$BPM" start ender ||
     { echo "systemd-run $BPM start ender: exit $?"; return 1; }
   wait_for runc_is ender running || { echo "ender not running after the unit's start (runc: $(runc_status ender))"; return 1; }
-  # "PID STARTTIME" without a newline: read reaches the end of the file and says so.
-  read -r w _ <"$root/sys/run/bpm/ender/ender.waiter" 2>/dev/null || [[ $w =~ ^[0-9]+$ ]] ||
-    { echo "the unit's start wrote no ender.waiter"; return 1; }
-  wait_for eval '! alive '"$w" || { echo "waiter $w outlived its unit $unit (no longer a finding?)"; return 1; }
+  waiter_of ender || return 1
+  w="$waiter"
+  ! systemctl is-active --quiet "$unit" || { echo "unit $unit still active"; return 1; }
+  alive "$w" || { echo "waiter $w went with its caller's unit $unit"; return 1; }
+  touch "$root/jobs/ender/go"
+  wait_for runc_is ender stopped || { echo "ender did not exit (runc: $(runc_status ender))"; return 1; }
+  wait_for eval '! alive '"$w" || { echo "waiter $w still there after the process ended"; return 1; }
+  ender_status || return 1
+  [[ $(jq -c '[.exit_code, .exit_signal, .stopped_by_bpm]' <<<"$s") == '[7,null,false]' ]] ||
+    { echo "status after exit 7 of a start its unit outlived: $(jq -c . <<<"$s")"; return 1; }
   local t0=$SECONDS
   bpmx stop ender
   [[ $rc == 0 ]] || { echo "bpm stop ender: exit $rc: $err"; return 1; }
-  ! bpm_log ender | grep -q waiter-did-not-finish || { echo "stop waited for the dead waiter $w"; return 1; }
   [[ -z $("$RUNC" --root "$runc_root" list -q 2>/dev/null) ]] || { echo "runc still lists $("$RUNC" --root "$runc_root" list -q)"; return 1; }
   [[ ! -e $root/sys/run/bpm/ender/ender.waiter ]] || { echo "stop left ender.waiter"; return 1; }
-  echo "waiter $w went with $unit; stop took $((SECONDS - t0)) s"
+  echo "waiter $w outlived $unit and recorded exit 7; stop took $((SECONDS - t0)) s"
 }
 
 # Every job is stopped by now: no bpm-waiter of this bpm may be left, whichever test started it.
