@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Bpm.Status;
 using Xunit;
 
@@ -89,9 +88,22 @@ public class ProcessEndTests
     public void HistoryRoundTripsThroughItsRecord()
     {
         var history = ExitHistory.Empty.Started().Ended(ProcessEnd.Of(9, At, true, false)).Started();
-        var json = JsonSerializer.Serialize(history, RecordsJson.Default.ExitHistory);
-        Assert.Equal(history, JsonSerializer.Deserialize(json, RecordsJson.Default.ExitHistory));
-        Assert.Contains("\"last_exit\":{\"exit_code\":null,\"exit_signal\":\"KILL\"", json);
+        var json = history.ToJson();
+        Assert.Equal(history, ExitHistory.FromJson(json));
+        var text = System.Text.Encoding.UTF8.GetString(json);
+        Assert.Equal("""{"end":null,"last_exit":{"exit_code":null,"exit_signal":"KILL","exited_at":"2026-12-08T02:00:00.000Z","oom_killed":true,"stopped_by_bpm":false},"starts":2}""", text);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("[]")]
+    [InlineData("{\"end\":")]
+    [InlineData("{\"end\":{\"exit_code\":7},\"starts\":-3}")]
+    public void ARecordThatIsNotOneIsEmpty(string text)
+    {
+        var history = ExitHistory.FromJson(System.Text.Encoding.UTF8.GetBytes(text));
+        Assert.Null(history.End);
+        Assert.Equal(0, history.Starts);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Bpm.Identity;
 using Bpm.Lifecycle;
 using Bpm.Status;
@@ -68,18 +67,13 @@ public sealed class Records : IRecords
 
     public ExitHistory ReadHistory(ProcessRef p)
     {
-        try
-        {
-            return FileText.Read(p.HistoryFile) is { } text
-                ? JsonSerializer.Deserialize(text, RecordsJson.Default.ExitHistory) ?? ExitHistory.Empty
-                : ExitHistory.Empty;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or BpmException) { return ExitHistory.Empty; }
+        try { return FileText.ReadBytes(p.HistoryFile) is { } bytes ? ExitHistory.FromJson(bytes) : ExitHistory.Empty; }
+        catch (Exception e) when (e is IOException or BpmException) { return ExitHistory.Empty; }
     }
 
     public void WriteHistory(ProcessRef p, ExitHistory history)
     {
-        try { Write(p, p.HistoryFile, JsonSerializer.Serialize(history, RecordsJson.Default.ExitHistory), 0x180); }
+        try { Write(p, p.HistoryFile, history.ToJson(), 0x180); }
         catch (Exception e) when (e is IOException or BpmException) { }
     }
 
@@ -122,9 +116,11 @@ public sealed class Records : IRecords
         return ProcStat.StartTime(pid) == start ? pid : null;
     }
 
-    private static void Write(ProcessRef p, string file, string text, uint mode)
+    private static void Write(ProcessRef p, string file, string text, uint mode) => Write(p, file, Encoding.UTF8.GetBytes(text), mode);
+
+    private static void Write(ProcessRef p, string file, byte[] content, uint mode)
     {
         Directories.EnsureRootOwned(p.PidDir);
-        SafeFiles.WriteAtomic(file, Encoding.UTF8.GetBytes(text), mode);
+        SafeFiles.WriteAtomic(file, content, mode);
     }
 }
