@@ -31,8 +31,9 @@ public sealed partial class JobLifecycle
         var p = Ref(job, process);
         Find(configs.Load(p.Job), p);
         var state = runc.State(p.ContainerId);
+        var history = records.ReadHistory(p);
         var report = new StatusReport { Job = p.Job, Process = p.Process, ContainerId = p.ContainerId, State = state.Name }
-            .WithHistory(records.ReadHistory(p), state.IsRunning);
+            .WithHistory(history, state.IsRunning);
         switch (state.Status)
         {
             case ContainerStatus.Unknown:
@@ -61,7 +62,7 @@ public sealed partial class JobLifecycle
             CpuSeconds = stats?.CpuSeconds is { } cpu ? Math.Round(cpu, 3) : null,
             OomKills = stats?.OomKills,
             // Only a container whose process has ended has a reason; one being made, or paused, has none.
-            ExitReason = state.Status == ContainerStatus.Exited ? ExitReasons.OfDetached(stats, records.ReadHistory(p).End) : null,
+            ExitReason = state.Status == ContainerStatus.Exited ? ExitReasons.OfDetached(stats, history.End) : null,
         };
     }
 

@@ -50,9 +50,10 @@ public sealed partial class JobLifecycle
         });
     }
 
+    // A start that made no container was no start: the history is put back, if it was changed.
     private void Unstart(ProcessRef p, ExitHistory before)
     {
-        records.WriteHistory(p, before);
+        if (records.ReadHistory(p) != before) records.WriteHistory(p, before);
         records.SetWaiter(p, null);
         Abandon(p);
     }

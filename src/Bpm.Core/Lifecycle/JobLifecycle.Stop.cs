@@ -45,7 +45,8 @@ public sealed partial class JobLifecycle
                 records.SetWaiter(p, null);
                 records.MarkStopping(p, false);
             }
-            records.WriteHistory(p, records.ReadHistory(p).Stopped());
+            // Restarts count from here; a process never started gets no record.
+            if (records.ReadHistory(p) is { Starts: > 0 } history) records.WriteHistory(p, history.Stopped());
             log.Info("complete");
             return 0;
         });
