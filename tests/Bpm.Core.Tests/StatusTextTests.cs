@@ -87,6 +87,25 @@ public class StatusTextTests
             StatusText.Format(Stopped));
 
     [Fact]
+    public void HowItEndedAndTheEndBeforeFollowTheFigures()
+    {
+        var at = new DateTimeOffset(2026, 12, 8, 2, 16, 3, TimeSpan.Zero);
+        var history = ExitHistory.Empty.Started().Ended(ProcessEnd.Of(9, at, oomKilled: true, stoppedByBpm: false)).Started()
+            .Ended(ProcessEnd.Of(7 << 8, at.AddMinutes(1), false, false));
+        Assert.Equal(
+            "job:       web\n" +
+            "process:   worker\n" +
+            "container: bpm-web.2eworker\n" +
+            "state:     stopped\n" +
+            "exit:      exit code 7 at 2026-12-08T02:17:03Z\n" +
+            "last exit: killed by KILL, memory limit reached at 2026-12-08T02:16:03Z\n" +
+            "restarts:  1\n",
+            StatusText.Format(Stopped.WithHistory(history, running: false)));
+        // While it runs, its own end is not known yet.
+        Assert.DoesNotContain("\nexit:", StatusText.Format(Stopped.WithHistory(history, running: true)));
+    }
+
+    [Fact]
     public void NoMemoryLimitSaysNone()
     {
         var text = StatusText.Format(Running with { MemoryLimitBytes = null, MemoryPeakBytes = null });

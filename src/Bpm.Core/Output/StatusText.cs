@@ -31,8 +31,7 @@ public static class StatusText
         if (r.CpuSeconds is { } cpu) rows.Add(["cpu:", cpu.ToString("0.000", CultureInfo.InvariantCulture) + " s"]);
         if (r.OomKills is { } oom) rows.Add(["oom kills:", oom.ToString(CultureInfo.InvariantCulture)]);
         if (r.ExitReason is { } reason) rows.Add(["exit reason:", reason]);
-        if (r.ExitedAt is { } at)
-            rows.Add(["exit:", new ProcessEnd { ExitCode = r.ExitCode, ExitSignal = r.ExitSignal, ExitedAt = at, OomKilled = r.OomKilled == true, StoppedByBpm = r.StoppedByBpm == true }.Describe()]);
+        if (r.End is { } end) rows.Add(["exit:", end.Describe()]);
         if (r.LastExit is { } last) rows.Add(["last exit:", last.Describe()]);
         if (r.Restarts > 0) rows.Add(["restarts:", r.Restarts.ToString(CultureInfo.InvariantCulture)]);
         return TableWriter.Format(rows);

@@ -32,12 +32,15 @@ public sealed record StatusReport
     [JsonPropertyName("stopped_by_bpm")] public bool? StoppedByBpm { get; init; }
     [JsonPropertyName("last_exit")] public ProcessEnd? LastExit { get; init; }
     [JsonPropertyName("restarts")] public int Restarts { get; init; }
+    // The end the five keys above spell out.
+    [JsonIgnore] public ProcessEnd? End { get; init; }
 
     public StatusReport WithHistory(ExitHistory history, bool running)
     {
         var end = running ? null : history.End;
         return this with
         {
+            End = end,
             ExitCode = end?.ExitCode,
             ExitSignal = end?.ExitSignal,
             ExitedAt = end?.ExitedAt,
