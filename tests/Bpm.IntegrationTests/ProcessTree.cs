@@ -55,8 +55,8 @@ public sealed class TreeCommand : IDisposable
 
 public static class ProcessTree
 {
-    /// <summary>(ppid, state) of PID from /proc/PID/stat, or null when it is gone.</summary>
-    public static (int PPid, char State)? Stat(int pid)
+    /// <summary>The fields of /proc/PID/stat from field 3 (state) on, or null when PID is gone.</summary>
+    public static string[]? StatFields(int pid)
     {
         string text;
         try
@@ -67,9 +67,12 @@ public static class ProcessTree
         {
             return null;
         }
-        var f = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        return (int.Parse(f[1]), f[0][0]);
+        return text[(text.LastIndexOf(')') + 2)..].Split(' ');
     }
+
+    /// <summary>(ppid, state) of PID from /proc/PID/stat, or null when it is gone.</summary>
+    public static (int PPid, char State)? Stat(int pid) =>
+        StatFields(pid) is { } f ? (int.Parse(f[1]), f[0][0]) : null;
 
     /// <summary>Running or sleeping: not gone and not a zombie waiting to be reaped.</summary>
     public static bool Alive(int pid) => Stat(pid) is { } s && s.State is not ('Z' or 'X');

@@ -182,20 +182,8 @@ internal static class Fx
     }
 
     /// <summary>Field 22 of /proc/PID/stat (clock ticks since boot), or null when PID is gone.</summary>
-    public static ulong? StartTime(int pid)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText($"/proc/{pid}/stat");
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        var f = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        return ulong.Parse(f[19], CultureInfo.InvariantCulture);
-    }
+    public static ulong? StartTime(int pid) =>
+        ProcessTree.StatFields(pid) is { } f ? ulong.Parse(f[19], CultureInfo.InvariantCulture) : null;
 
     public static string? Exe(int pid)
     {
