@@ -91,30 +91,17 @@ public sealed class Records : IRecords
 
     public void SetWaiter(ProcessRef p, int? pid)
     {
-        try
+        if (pid is not { } w)
         {
-            if (pid is not { } w)
-            {
-                if (File.Exists(p.WaiterFile)) File.Delete(p.WaiterFile);
-                return;
-            }
-            if (ProcStat.StartTime(w) is not { } started) return;
-            Write(p, p.WaiterFile, FormattableString.Invariant($"{w} {started}"), 0x180);
+            PidMarker.Remove(p.WaiterFile);
+            return;
         }
-        catch (Exception e) when (e is IOException or BpmException) { }
+        try { Directories.EnsureRootOwned(p.PidDir); }
+        catch (Exception e) when (e is IOException or BpmException) { return; }
+        PidMarker.Write(p.WaiterFile, w);
     }
 
-    public int? LiveWaiter(ProcessRef p)
-    {
-        string? text;
-        try { text = FileText.Read(p.WaiterFile); }
-        catch (Exception e) when (e is IOException or BpmException) { return null; }
-        var parts = text?.Trim().Split(' ');
-        if (parts is not [var pidText, var startText]
-            || !int.TryParse(pidText, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-            || !ulong.TryParse(startText, NumberStyles.None, CultureInfo.InvariantCulture, out var start)) return null;
-        return ProcStat.StartTime(pid) == start ? pid : null;
-    }
+    public int? LiveWaiter(ProcessRef p) => PidMarker.LivePid(p.WaiterFile);
 
     private static void Write(ProcessRef p, string file, string text, uint mode) => Write(p, file, Encoding.UTF8.GetBytes(text), mode);
 

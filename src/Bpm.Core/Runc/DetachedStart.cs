@@ -74,6 +74,7 @@ public sealed class DetachedStart : IDetachedStart
     {
         _socket?.Dispose();
         _socket = null;
-        if (WaiterPid is { } pid && Libc.WaitPid(pid, out _, Libc.WNOHANG) == pid) WaiterPid = null;
+        // A waiter that went without starting anything is reaped; one that waits stays.
+        if (WaiterPid is { } pid) Libc.WaitPid(pid, out _, Libc.WNOHANG);
     }
 }

@@ -63,11 +63,10 @@ public static class WaiterProcess
 
     private static int? InitPid(string pidFile)
     {
-        try
-        {
-            return int.TryParse(File.ReadAllText(pidFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0 ? pid : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+        string? text;
+        try { text = FileText.Read(pidFile); }
+        catch (BpmException) { return null; }
+        return int.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0 ? pid : null;
     }
 
     // The wait status of `pid`, once it has ended; null when it is not (or no longer) this
